@@ -1,0 +1,38 @@
+// Bundles src/runtime into the self-contained template that `ktpack build` prepends the IR to.
+import { build } from 'esbuild';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+
+const outDir = new URL('../dist/runtime-bundle/', import.meta.url);
+await mkdir(outDir, { recursive: true });
+const result = await build({
+  entryPoints: [new URL('../src/runtime/bundle-entry.ts', import.meta.url).pathname],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  write: false,
+  legalComments: 'none',
+  minifySyntax: true,
+});
+const code = result.outputFiles[0].text;
+if (/\bimport\s*[({'"]|\brequire\(|\beval\(|new Function\(/.test(code)) {
+  throw new Error('runtime bundle must not import, require or eval anything');
+}
+await writeFile(new URL('runtime.template.mjs', outDir), code);
+
+// types.d.ts for emitted bundles: the runtime's data types plus the module's exports.
+const types = await readFile(new URL('../dist/runtime/types.d.ts', import.meta.url), 'utf8');
+const exportsDecl = `
+/** Per-request state shared between evaluateRequest and evaluateResponse (marker numbering). */
+export interface EvaluateEnv extends EvalEnv {
+  markers?: { byValue: Map<string, string>; counters: Map<string, number> };
+}
+/** The IR embedded in this module. */
+export declare const ir: PolicyIr;
+/** Runs the pack's request chain on an OpenAI-shaped chat completion request. */
+export declare function evaluateRequest(request: ChatRequest, env?: EvaluateEnv): Decision;
+/** Runs the pack's response chain on an OpenAI-shaped chat completion response. */
+export declare function evaluateResponse(response: ChatResponse, env?: EvaluateEnv): Decision;
+`;
+await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.mjs bundle.\n${types.replace(/\/\/# sourceMappingURL=.*\n?/, '')}${exportsDecl}`);
+console.error(`runtime bundle: ${code.length} bytes`);

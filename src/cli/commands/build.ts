@@ -1,0 +1,21 @@
+// `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
+import { relative } from 'node:path';
+import { emitBundle } from '../../emit/emit-bundle.js';
+import { formatStylish } from '../../formatters/stylish.js';
+import { loadPackFile } from '../../pack.js';
+import { EXIT, type CliIo } from '../io.js';
+
+/** Runs the build command; returns the exit code. */
+export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
+  const loaded = await loadPackFile(file);
+  if (!loaded.ir) {
+    io.stdout.write(formatStylish(loaded.diagnostics));
+    io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
+    return EXIT.findings;
+  }
+  const manifest = await emitBundle(loaded.ir, options.out);
+  io.stderr.write(
+    `built ${manifest.pack.name}@${manifest.pack.version} -> ${relative(io.cwd, options.out) || '.'} (${manifest.irHash})\n`,
+  );
+  return EXIT.ok;
+}

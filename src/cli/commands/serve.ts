@@ -1,0 +1,70 @@
+// `ktpack serve FILE|DIR`: runs the gateway until SIGINT/SIGTERM.
+import { resolve } from 'node:path';
+import { formatStylish } from '../../formatters/stylish.js';
+import { loadPack } from '../../pack.js';
+import { startGateway } from '../../serve/gateway.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+/** Options of the serve command. */
+export interface ServeCommandOptions {
+  listen: string;
+  upstream?: string;
+  mockUpstream?: boolean;
+  auditDir: string;
+}
+
+/** Parses `host:port`, `[::1]:port` or `:port`. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen: expected HOST:PORT (e.g. 127.0.0.1:41002), got "${listen}"`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** Runs the serve command; resolves with the exit code once the gateway stopped. */
+export async function runServe(pack: string, options: ServeCommandOptions, io: CliIo): Promise<number> {
+  const { host, port } = parseListen(options.listen);
+  if (options.upstream) {
+    try {
+      new URL(options.upstream);
+    } catch {
+      throw new UsageError(`--upstream: not a URL: "${options.upstream}"`);
+    }
+  }
+  const loaded = await loadPack(pack);
+  if (!loaded.ir) {
+    io.stdout.write(formatStylish(loaded.diagnostics));
+    io.stderr.write(`serve: ${pack} has errors; not starting\n`);
+    return EXIT.findings;
+  }
+  const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  const gateway = await startGateway({
+    ir: loaded.ir,
+    irHash: loaded.irHash,
+    host,
+    port,
+    upstream: options.upstream,
+    mockUpstream: options.mockUpstream,
+    auditDir: resolve(io.cwd, options.auditDir),
+    env: io.env,
+    log,
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE') throw new UsageError(`--listen ${options.listen}: address already in use`);
+    if (e.code === 'EACCES') throw new UsageError(`--listen ${options.listen}: permission denied`);
+    throw e;
+  });
+  const { name, version } = loaded.ir.pack;
+  log(`ktpack serve: ${name}@${version} listening on ${gateway.url}${loaded.irHash ? ` (${loaded.irHash})` : ''}`);
+  if (gateway.auditFile) log(`audit log: ${gateway.auditFile}`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log('shutting down: draining requests and flushing the audit log');
+      void gateway.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}

@@ -1,0 +1,193 @@
+// Loads YAML text into a Document with positions; the only module that turns JSON paths into line:col.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
+import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
+import { DOCS_BASE } from '../diagnostics.js';
+
+/** A parsed pack: plain data plus a way back to source positions. */
+export interface PackDocument {
+  /** File name as the user gave it. */
+  source: string;
+  text: string;
+  /** The parsed value (plain JSON-compatible data), or undefined when parsing failed. */
+  data: unknown;
+  /** YAML syntax problems; when any is an error, `data` must not be trusted. */
+  diagnostics: Diagnostic[];
+  /**
+   * Range of the node at `path`. `part: 'key'` underlines the key of the last segment
+   * (unknown keys), `'value'` the value (wrong values). Missing segments fall back to the
+   * nearest existing ancestor.
+   */
+  rangeOf(path: JsonPath, part?: 'key' | 'value'): Range;
+  /** 1-based line of the node at `path` (its key where it has one). */
+  lineOf(path: JsonPath): number;
+}
+
+/** Options for {@link loadDocument}. */
+export interface LoadOptions {
+  /** Refuse files larger than this many bytes (default 10 MiB). */
+  maxBytes?: number;
+  /** Maximum alias expansions before giving up (alias-bomb guard, default 100). */
+  maxAliasCount?: number;
+}
+
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Parses `text` (one YAML document) into a {@link PackDocument}. Never throws for bad input. */
+export function loadDocument(source: string, text: string, options: LoadOptions = {}): PackDocument {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const toRange = (offsets: readonly [number, number]): Range => {
+    const s = lineCounter.linePos(offsets[0]);
+    const e = lineCounter.linePos(Math.max(offsets[0], offsets[1]));
+    return { start: { line: s.line, column: s.col }, end: { line: e.line, column: e.col } };
+  };
+  const whole: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  const yamlDiag = (code: string, message: string, range: Range = whole): Diagnostic => ({
+    code: `yaml/${code}`,
+    severity: 'error',
+    message,
+    source,
+    path: [],
+    range,
+    docsUrl: `${DOCS_BASE}/diagnostics.md#yaml`,
+  });
+
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const fail = (d: Diagnostic): PackDocument => ({
+    source,
+    text,
+    data: undefined,
+    diagnostics: [d],
+    rangeOf: () => whole,
+    lineOf: () => 1,
+  });
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    return fail(yamlDiag('too-large', `file is larger than ${maxBytes} bytes; refusing to parse it`));
+  }
+  if (text.includes('\u0000')) {
+    return fail(yamlDiag('binary', 'file contains NUL bytes; it is not a YAML text file'));
+  }
+  // A leading BOM is legal; drop it so columns on line 1 match what editors show.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length > 1) {
+    const second = list[1];
+    const at = second.range ? toRange([second.range[0], second.range[0] + 3]) : whole;
+    diagnostics.push(yamlDiag('multi-document', 'a pack must be a single YAML document; found more than one', at));
+  }
+  const doc = list[0];
+  if (!doc) {
+    return { ...fail(yamlDiag('empty', 'file is empty; a pack needs at least `pack` and `policies`')), text };
+  }
+  for (const err of doc.errors) {
+    diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(err.pos)));
+  }
+  for (const warn of doc.warnings) {
+    diagnostics.push({ ...yamlDiag(yamlErrorCode(warn.code), cleanYamlMessage(warn.message), toRange(warn.pos)), severity: 'warning' });
+  }
+
+  let data: unknown;
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    try {
+      data = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const code = /alias/i.test(message) ? 'alias-limit' : 'invalid';
+      diagnostics.push(
+        yamlDiag(
+          code,
+          code === 'alias-limit'
+            ? 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'
+            : cleanYamlMessage(message),
+        ),
+      );
+    }
+  }
+
+  const root = doc.contents as YamlNode | null;
+  const nodeRange = (node: unknown): Range | undefined => {
+    const r = (node as { range?: [number, number, number] } | null)?.range;
+    return r ? toRange([r[0], r[1]]) : undefined;
+  };
+
+  /** Walks `path`, returning the deepest node/pair reached and whether the walk completed. */
+  const walk = (path: JsonPath): { node: unknown; pair?: Pair; complete: boolean; parentPair?: Pair } => {
+    let node: unknown = root;
+    let pair: Pair | undefined;
+    let parentPair: Pair | undefined;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const found = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+        if (!found) return { node, pair, complete: false, parentPair: pair };
+        parentPair = pair;
+        pair = found;
+        node = found.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) return { node, pair, complete: false, parentPair: pair };
+        parentPair = pair;
+        pair = undefined;
+        node = item;
+      } else {
+        return { node, pair, complete: false, parentPair: pair };
+      }
+      node = resolveAlias(node);
+    }
+    return { node, pair, complete: true, parentPair };
+  };
+
+  const rangeOf = (path: JsonPath, part: 'key' | 'value' = 'value'): Range => {
+    const { node, pair, complete } = walk(path);
+    if (complete && part === 'key' && pair) return nodeRange(pair.key) ?? whole;
+    if (!complete) {
+      // Missing key: point at the parent's key where there is one, else the parent node start.
+      if (pair) return nodeRange(pair.key) ?? whole;
+      const r = nodeRange(node);
+      return r ? { start: r.start, end: r.start } : whole;
+    }
+    return nodeRange(node) ?? (pair ? nodeRange(pair.key) : undefined) ?? whole;
+  };
+
+  return {
+    source,
+    text,
+    data,
+    diagnostics,
+    rangeOf,
+    lineOf: (path) => rangeOf(path, 'key').start.line,
+  };
+}
+
+function keyString(key: unknown): string {
+  if (isScalar(key)) return String(key.value);
+  return String(key);
+}
+
+function resolveAlias(node: unknown): unknown {
+  // Report positions at the use site: an alias node keeps its own range, so do not follow it.
+  return node;
+}
+
+function yamlErrorCode(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'duplicate-key';
+    case 'TAB_AS_INDENT':
+      return 'tab-indent';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'UNEXPECTED_TOKEN':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return 'syntax';
+    default:
+      return code.toLowerCase().replace(/_/g, '-');
+  }
+}
+
+function cleanYamlMessage(message: string): string {
+  // yaml appends "at line X, column Y" and a code frame; positions are carried separately.
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+}

@@ -1,0 +1,62 @@
+// Loads a pack from disk (YAML file, pack folder or built bundle) into an IR, with diagnostics on failure.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { compile } from './compile/compile.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { BundleManifest } from './emit/emit-bundle.js';
+import { lintText } from './lint/lint.js';
+import type { PolicyIr } from './runtime/types.js';
+
+/** Result of loading a pack or bundle. */
+export interface LoadedPack {
+  ir?: PolicyIr;
+  diagnostics: Diagnostic[];
+  /** `sha256:<hex>` of the bundle's IR when loaded from a bundle. */
+  irHash?: string;
+  /** What was loaded: the YAML file or the bundle folder. */
+  origin: string;
+}
+
+/** A user-facing I/O problem (missing file, unreadable bundle); the CLI maps it to exit code 2. */
+export class UserIoError extends Error {}
+
+/** Resolves a pack argument: a YAML file, a folder with policy-config.yaml, or a bundle folder. */
+export async function loadPack(path: string): Promise<LoadedPack> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new UserIoError(`${path}: no such file or directory`);
+  if (info.isDirectory()) {
+    const manifestPath = join(path, 'manifest.json');
+    if (await stat(manifestPath).catch(() => undefined)) return loadBundle(path);
+    return loadPackFile(join(path, 'policy-config.yaml'));
+  }
+  return loadPackFile(path);
+}
+
+/** Lints and compiles a YAML pack file. */
+export async function loadPackFile(file: string): Promise<LoadedPack> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  const { document, diagnostics } = lintText(file, text);
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file };
+  const result = compile(document, basename(file));
+  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file };
+}
+
+/** Loads a built bundle, refusing one whose IR does not match the manifest's hash. */
+export async function loadBundle(dir: string): Promise<LoadedPack> {
+  const read = (name: string) =>
+    readFile(join(dir, name), 'utf8').catch(() => {
+      throw new UserIoError(`${dir}: not a ktpack bundle (missing ${name})`);
+    });
+  const manifest = JSON.parse(await read('manifest.json')) as BundleManifest;
+  const irText = await read('policy.ir.json');
+  const hash = `sha256:${createHash('sha256').update(irText).digest('hex')}`;
+  if (hash !== manifest.irHash) {
+    throw new UserIoError(`${dir}: policy.ir.json does not match manifest.json (hash ${hash}, manifest says ${manifest.irHash}); refusing a modified bundle`);
+  }
+  const ir = JSON.parse(irText) as PolicyIr;
+  if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
+  return { ir, diagnostics: [], irHash: hash, origin: dir };
+}

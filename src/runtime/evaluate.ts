@@ -1,0 +1,66 @@
+// The evaluator: runs the IR's request or response chain over an OpenAI-shaped input.
+import { runKind } from './kinds/index.js';
+import { createMarkerTable, type MarkerTable, type StepView } from './step.js';
+import { requestSlots, responseSlots, type TextSlot } from './text-slots.js';
+import type { ChatRequest, ChatResponse, Decision, EvalEnv, PolicyIr, PolicyResult, Reason, Redaction } from './types.js';
+
+/** Input to {@link evaluate}. */
+export type EvalInput = { phase: 'request'; request: ChatRequest } | { phase: 'response'; response: ChatResponse };
+
+/** Environment plus optional per-request state shared between the request and response phases. */
+export interface EvaluateEnv extends EvalEnv {
+  markers?: MarkerTable;
+}
+
+/**
+ * Runs the chain for `input.phase` and returns the decision. Pure: never mutates `input`,
+ * never logs; a rewritten request or response is a fresh object.
+ */
+export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}): Decision {
+  const original: ChatRequest | ChatResponse = input.phase === 'request' ? input.request : input.response;
+  const steps = input.phase === 'request' ? ir.request : ir.response;
+  const slots: TextSlot[] =
+    input.phase === 'request' ? requestSlots(input.request) : responseSlots(input.response);
+  const view: StepView = { phase: input.phase, slots, markers: env.markers ?? createMarkerTable(), env };
+  const reasons: Reason[] = [];
+  const policies: PolicyResult[] = [];
+  const redactions: Redaction[] = [];
+  let changed = false;
+  let verdict: Decision['verdict'] = 'allow';
+
+  for (const node of ir.pack.enabled ? steps : []) {
+    const kind = runKind(node.kind);
+    if (!kind) throw new Error(`ktpack runtime: unknown policy kind "${node.kind}" in IR`);
+    const out = kind.step(node, view);
+    if (out.type === 'continue') {
+      policies.push({ policy: node.policy, kind: node.kind, outcome: 'allow', ...(out.score !== undefined ? { score: out.score } : {}) });
+      continue;
+    }
+    reasons.push({ policy: node.policy, code: out.code, message: out.message, src: node.src });
+    if (out.type === 'block') {
+      policies.push({ policy: node.policy, kind: node.kind, outcome: 'block', code: out.code, ...(out.score !== undefined ? { score: out.score } : {}) });
+      verdict = 'block';
+      break;
+    }
+    if (out.type === 'warn') {
+      policies.push({ policy: node.policy, kind: node.kind, outcome: 'warn', code: out.code, ...(out.score !== undefined ? { score: out.score } : {}) });
+      continue;
+    }
+    policies.push({ policy: node.policy, kind: node.kind, outcome: 'redact', code: out.code });
+    for (const [i, text] of out.edits) slots[i] = { ...slots[i], text };
+    redactions.push(...out.redactions);
+    changed = true;
+    verdict = 'redact';
+  }
+
+  const decision: Decision = { verdict, reasons, policies, redactions };
+  if (verdict === 'block') return decision;
+  let result = original;
+  if (changed) {
+    result = structuredClone(original);
+    for (const slot of slots) slot.apply(result, slot.text);
+  }
+  if (input.phase === 'request') decision.request = result as ChatRequest;
+  else decision.response = result as ChatResponse;
+  return decision;
+}

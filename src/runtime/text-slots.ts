@@ -1,0 +1,126 @@
+// Finds every place text lives in a chat request or response, and writes rewritten text back.
+import type { ChatMessage, ChatRequest, ChatResponse } from './types.js';
+
+/** One piece of scannable text and where it lives. */
+export interface TextSlot {
+  /** Human-readable location, e.g. `messages[2].content[1].text`. */
+  path: string;
+  text: string;
+  /** Role of the message the text belongs to (`assistant` for response choices). */
+  role: string;
+  /** Index of the message (request) or choice (response). */
+  index: number;
+  /** Writes `text` into the same place of `root` (a clone of the original). */
+  apply(root: unknown, text: string): void;
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+/** Text slots of a chat completion request, in message order. */
+export function requestSlots(request: ChatRequest): TextSlot[] {
+  const slots: TextSlot[] = [];
+  const messages = Array.isArray(request.messages) ? request.messages : [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (m && typeof m === 'object') messageSlots(m, ['messages', i], `messages[${i}]`, String(m.role ?? ''), i, slots);
+  }
+  return slots;
+}
+
+/** Text slots of a chat completion response: every choice's content and tool calls. */
+export function responseSlots(response: ChatResponse): TextSlot[] {
+  const slots: TextSlot[] = [];
+  const choices = Array.isArray(response.choices) ? response.choices : [];
+  for (let c = 0; c < choices.length; c++) {
+    const msg = choices[c]?.message;
+    if (msg && typeof msg === 'object') {
+      messageSlots(msg, ['choices', c, 'message'], `choices[${c}].message`, 'assistant', c, slots);
+    }
+  }
+  return slots;
+}
+
+function messageSlots(m: ChatMessage, base: Array<string | number>, label: string, role: string, index: number, out: TextSlot[]): void {
+  const content = m.content;
+  if (typeof content === 'string') {
+    out.push(leaf(`${label}.content`, content, role, index, [...base, 'content']));
+  } else if (Array.isArray(content)) {
+    for (let j = 0; j < content.length; j++) {
+      const part = content[j];
+      if (part && typeof part === 'object' && typeof part.text === 'string') {
+        out.push(leaf(`${label}.content[${j}].text`, part.text, role, index, [...base, 'content', j, 'text']));
+      }
+    }
+  }
+  if (typeof m.refusal === 'string') out.push(leaf(`${label}.refusal`, m.refusal, role, index, [...base, 'refusal']));
+  if (Array.isArray(m.tool_calls)) {
+    for (let k = 0; k < m.tool_calls.length; k++) {
+      const args = m.tool_calls[k]?.function?.arguments;
+      if (typeof args === 'string') {
+        argumentSlots(args, `${label}.tool_calls[${k}].function.arguments`, role, index, [...base, 'tool_calls', k, 'function', 'arguments'], out);
+      }
+    }
+  }
+  const legacy = (m.function_call as { arguments?: unknown } | undefined)?.arguments;
+  if (typeof legacy === 'string') {
+    argumentSlots(legacy, `${label}.function_call.arguments`, role, index, [...base, 'function_call', 'arguments'], out);
+  }
+}
+
+/** Tool-call arguments are JSON: scan each string leaf so rewrites keep the JSON valid. */
+function argumentSlots(args: string, label: string, role: string, index: number, at: Array<string | number>, out: TextSlot[]): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    out.push(leaf(label, args, role, index, at));
+    return;
+  }
+  const visit = (value: unknown, inner: Array<string | number>): void => {
+    if (typeof value === 'string') {
+      out.push({
+        path: `${label}${inner.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`,
+        text: value,
+        role,
+        index,
+        apply(root, text) {
+          const holder = getAt(root, at.slice(0, -1)) as Container;
+          const key = at[at.length - 1];
+          const current = JSON.parse(String((holder as Record<string, unknown>)[key as string]));
+          const next = inner.length === 0 ? text : setAt(current, inner, text);
+          (holder as Record<string, unknown>)[key as string] = JSON.stringify(next);
+        },
+      });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, [...inner, i]));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, [...inner, k]);
+    }
+  };
+  visit(parsed, []);
+}
+
+function leaf(path: string, text: string, role: string, index: number, at: Array<string | number>): TextSlot {
+  return {
+    path,
+    text,
+    role,
+    index,
+    apply(root, next) {
+      const holder = getAt(root, at.slice(0, -1)) as Record<string | number, unknown>;
+      holder[at[at.length - 1]] = next;
+    },
+  };
+}
+
+function getAt(root: unknown, path: Array<string | number>): unknown {
+  let node = root;
+  for (const seg of path) node = (node as Record<string | number, unknown>)[seg];
+  return node;
+}
+
+function setAt(root: unknown, path: Array<string | number>, value: unknown): unknown {
+  const holder = getAt(root, path.slice(0, -1)) as Record<string | number, unknown>;
+  holder[path[path.length - 1]] = value;
+  return root;
+}

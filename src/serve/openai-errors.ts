@@ -1,0 +1,27 @@
+// OpenAI-shaped error bodies, so the official SDKs raise the right error classes.
+
+/** An OpenAI-style error envelope. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; code: string | null; param: string | null; policy?: string };
+}
+
+/** Builds `{"error": {...}}`. */
+export function openAiError(message: string, type: string, code: string | null, extra: { param?: string | null; policy?: string } = {}): OpenAiErrorBody {
+  return {
+    error: {
+      message,
+      type,
+      code,
+      param: extra.param ?? null,
+      ...(extra.policy !== undefined ? { policy: extra.policy } : {}),
+    },
+  };
+}
+
+/** Removes anything that looks like a credential from text passed on from an upstream. */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\b(?:sk|rk|pk)-(?:proj-|live-|test-)?[A-Za-z0-9_-]{8,}/g, (m) => `${m.slice(0, 3)}***`)
+    .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, 'Bearer ***')
+    .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '***');
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lintText } from '../../src/lint/lint.js';
+import { MINI_PACK, runCli, SEED_PACK } from '../helpers/cli.js';
+
+const seedText = readFileSync(SEED_PACK, 'utf8');
+
+describe('lint', () => {
+  it('both seed packs lint clean', () => {
+    for (const file of [SEED_PACK, MINI_PACK]) {
+      expect(lintText(file, readFileSync(file, 'utf8')).diagnostics).toEqual([]);
+    }
+  });
+
+  it('a typo in a key is reported at its line and column with a did-you-mean', () => {
+    const text = seedText.replace('retention_days', 'retention_dys');
+    const { diagnostics } = lintText('p.yaml', text);
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0];
+    expect(d.code).toBe('schema/unknown-key');
+    const line = text.split('\n').findIndex((l) => l.includes('retention_dys')) + 1;
+    const column = text.split('\n')[line - 1].indexOf('retention_dys') + 1;
+    expect(d.range.start).toEqual({ line, column });
+    expect(d.range.end).toEqual({ line, column: column + 'retention_dys'.length });
+    expect(d.message).toContain('did you mean "retention_days"');
+    expect(d.path).toEqual(['policy', 'audit-logger', 'retention_dys']);
+  });
+
+  it('a wrong value is underlined at the value', () => {
+    const text = seedText.replace('action: block', 'action: blok');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('schema/not-allowed');
+    expect(d.message).toContain('did you mean "block"');
+    const line = text.split('\n').findIndex((l) => l.includes('blok')) + 1;
+    expect(d.range.start).toEqual({ line, column: text.split('\n')[line - 1].indexOf('blok') + 1 });
+  });
+
+  it('a missing required key points at the parent key', () => {
+    const text = seedText.replace('  enabled: true\n', '');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('schema/missing-key');
+    expect(d.message).toContain('"enabled"');
+    expect(d.range.start).toEqual({ line: 1, column: 1 });
+  });
+
+  it('an unknown chain kind gets a did-you-mean', () => {
+    const text = seedText.replace('    - pii-detector\n', '    - pii-detecter\n');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('chain-unknown-kind');
+    expect(d.message).toContain('did you mean "pii-detector"');
+  });
+
+  it('malformed YAML is a yaml/ diagnostic, not a crash', () => {
+    const { diagnostics } = lintText('p.yaml', 'pack: [unclosed\n');
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics[0].code).toMatch(/^yaml\//);
+  });
+
+  it('duplicate keys are reported', () => {
+    const text = seedText.replace('  version: 1.0.0\n', '  version: 1.0.0\n  version: 1.0.1\n');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('yaml/duplicate-key');
+    expect(d.range.start.line).toBe(4);
+  });
+});
+
+describe('ktpack lint (CLI)', () => {
+  it('exits 0 on the seed packs', async () => {
+    const r = await runCli(['lint', SEED_PACK, MINI_PACK]);
+    expect(r.code).toBe(0);
+  });
+
+  it('prints file:line:col severity message code and exits 1', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/ktpack-lint-');
+    const file = `${dir}/p.yaml`;
+    writeFileSync(file, seedText.replace('log_all_access', 'log_all_acces'));
+    const r = await runCli(['lint', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${file}:30:5 error unknown key "log_all_acces" in policy\\.audit-logger; did you mean "log_all_access"\\? schema/unknown-key$`, 'm'));
+  });
+
+  it('exits 2 on a missing file, without a stack trace', async () => {
+    const r = await runCli(['lint', '/definitely/not/here.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no such file');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    const r = await runCli(['lint', '--bogus', SEED_PACK]);
+    expect(r.code).toBe(2);
+  });
+});
