@@ -1,5 +1,5 @@
 // Reads the JSON Schema contracts shipped in schemas/ (next to dist/ in the installed package).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
 const cache = new Map<string, Record<string, unknown>>();
@@ -22,4 +22,13 @@ export function withDefaults(schema: Record<string, unknown>, options: Record<st
     if (prop.default !== undefined) out[key] = structuredClone(prop.default);
   }
   return { ...out, ...options };
+}
+
+/** Every schema the pack schema references: providers, testing and one file per kind. */
+export function referencedSchemas(): Record<string, unknown>[] {
+  const kinds = readdirSync(new URL('kinds/', SCHEMA_DIR))
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()
+    .map((f) => loadSchema(`kinds/${f}`));
+  return [loadSchema('providers.schema.json'), loadSchema('testing.schema.json'), ...kinds];
 }

@@ -5,3 +5,4 @@ export { findPii, BUILTIN_ENTITIES, type PiiSpan } from './detectors/pii.js';
 export { scoreInjection, type InjectionScore } from './detectors/injection.js';
 export { RUN_KINDS } from './kinds/index.js';
 export * from './types.js';
+export { createStreamScanner, type StreamScanner, type StreamScanResult, type StreamScannerOptions } from './stream-scanner.js';

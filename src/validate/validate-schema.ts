@@ -2,9 +2,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { DOCS_BASE, didYouMean, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
-import { KINDS } from '../kinds/index.js';
 import type { PackDocument } from '../load/document.js';
-import { loadSchema } from '../schemas.js';
+import { loadSchema, referencedSchemas } from '../schemas.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext interop.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
@@ -16,7 +15,7 @@ function packValidator(): ValidateFunction {
   if (!validator) {
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
     addFormats(ajv);
-    for (const kind of KINDS) ajv.addSchema(loadSchema(kind.schemaFile));
+    for (const schema of referencedSchemas()) ajv.addSchema(schema);
     validator = ajv.compile(loadSchema('policy-config.schema.json'));
   }
   return validator;

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { emitBundle } from '../../emit/emit-bundle.js';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPackFile } from '../../pack.js';
+import type { CliCommand } from '../command.js';
 import { EXIT, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
@@ -19,3 +20,18 @@ export async function runBuild(file: string, options: { out: string }, io: CliIo
   );
   return EXIT.ok;
 }
+
+/** `ktpack build` */
+export const buildCommand: CliCommand = {
+  name: 'build',
+  register(program, { io, setExitCode }) {
+    program
+      .command('build')
+      .description('Compile a pack into a bundle: policy.ir.json, runtime.mjs, types.d.ts, manifest.json.')
+      .argument('<file>', 'policy-config.yaml')
+      .requiredOption('-o, --out <dir>', 'output directory')
+      .action(async (file: string, opts: { out: string }) => {
+        setExitCode(await runBuild(file, opts, io));
+      });
+  },
+};

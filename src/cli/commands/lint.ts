@@ -1,8 +1,10 @@
 // `ktpack lint FILE...`: lints packs and prints diagnostics.
 import { readFile } from 'node:fs/promises';
+import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
 import { formatStylish } from '../../formatters/stylish.js';
 import { lintText } from '../../lint/lint.js';
+import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Options of the lint command. */
@@ -28,3 +30,18 @@ export async function runLint(files: string[], options: LintCommandOptions, io: 
   const failRank = severityRank(options.failLevel ?? 'error');
   return all.some((d) => severityRank(d.severity) >= failRank) ? EXIT.findings : EXIT.ok;
 }
+
+/** `ktpack lint` */
+export const lintCommand: CliCommand = {
+  name: 'lint',
+  register(program, { io, setExitCode }) {
+    program
+      .command('lint')
+      .description('Parse and validate packs; print diagnostics.')
+      .argument('<files...>', 'policy-config.yaml files')
+      .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
+      .action(async (files: string[], opts: { failLevel: Severity }) => {
+        setExitCode(await runLint(files, opts, io));
+      });
+  },
+};

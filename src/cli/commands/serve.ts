@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPack } from '../../pack.js';
 import { startGateway } from '../../serve/gateway.js';
+import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Options of the serve command. */
@@ -68,3 +69,24 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
   });
   return EXIT.ok;
 }
+
+/** `ktpack serve` */
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  register(program, { io, setExitCode }) {
+    program
+      .command('serve')
+      .description('Run the OpenAI-compatible gateway for a pack or bundle.')
+      .argument('[pack]', 'policy-config.yaml, a pack folder, or a bundle folder')
+      .option('--policy-config <file>', 'alias of the pack argument (as in kt gateway run)')
+      .option('--listen <host:port>', 'address to bind; port 0 picks a free port', '127.0.0.1:41002')
+      .option('--upstream <url>', "override every target's base URL (debugging, tests)")
+      .option('--mock-upstream', 'answer with the built-in OpenAI-compatible upstream (no API key needed)')
+      .option('--audit-dir <dir>', 'where audit logs are written', '.ktpack/audit')
+      .action(async (pack: string | undefined, opts: ServeCommandOptions & { policyConfig?: string }) => {
+        const target = pack ?? opts.policyConfig;
+        if (!target) throw new UsageError('serve: give a pack file or folder (or --policy-config FILE)');
+        setExitCode(await runServe(target, opts, io));
+      });
+  },
+};

@@ -1,0 +1,15 @@
+// The contract of one CLI command module: it registers itself on the commander program.
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+
+/** What a command's action gets: the I/O and a way to set the exit code. */
+export interface CommandContext {
+  io: CliIo;
+  setExitCode(code: number): void;
+}
+
+/** One command module (src/cli/commands/<name>.ts). */
+export interface CliCommand {
+  name: string;
+  register(program: Command, ctx: CommandContext): void;
+}

@@ -1,0 +1,12 @@
+// Registry of CLI commands, sorted by name.
+import type { CliCommand } from '../command.js';
+import { buildCommand } from './build.js';
+import { lintCommand } from './lint.js';
+import { serveCommand } from './serve.js';
+
+/** Every ktpack command, sorted by name. */
+export const COMMANDS: readonly CliCommand[] = [
+  buildCommand,
+  lintCommand,
+  serveCommand,
+];
