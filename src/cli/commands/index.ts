@@ -2,11 +2,15 @@
 import type { CliCommand } from '../command.js';
 import { buildCommand } from './build.js';
 import { lintCommand } from './lint.js';
+import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { typesCommand } from './types.js';
 
 /** Every ktpack command, sorted by name. */
 export const COMMANDS: readonly CliCommand[] = [
   buildCommand,
   lintCommand,
+  schemaCommand,
   serveCommand,
+  typesCommand,
 ];
