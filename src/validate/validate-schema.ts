@@ -75,7 +75,20 @@ export function validateSchema(doc: PackDocument): Diagnostic[] {
     seen.add(key);
     out.push(d);
   }
-  return out;
+  return dropMisspelledRequired(out);
+}
+
+/**
+ * A misspelled required key shows up twice (unknown "nmae", missing "name"); the unknown-key
+ * diagnostic already names the fix, so the missing-key one at the same object is dropped.
+ */
+function dropMisspelledRequired(diagnostics: Diagnostic[]): Diagnostic[] {
+  const renamed = new Set(
+    diagnostics
+      .filter((d) => d.code === 'schema/unknown-key' && d.hint?.startsWith('rename to "'))
+      .map((d) => `${formatPath(d.path.slice(0, -1))}|${/rename to "([^"]+)"/.exec(d.hint ?? '')?.[1]}`),
+  );
+  return diagnostics.filter((d) => !(d.code === 'schema/missing-key' && renamed.has(`${formatPath(d.path)}|${/"([^"]+)"/.exec(d.message)?.[1]}`)));
 }
 
 /**
