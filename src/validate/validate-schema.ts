@@ -43,7 +43,7 @@ export function documentShape(data: unknown): DocumentShape {
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return Object.prototype.toString.call(v) === '[object Object]';
 }
 
 /** Schema diagnostics for a parsed pack; one diagnostic per mistake. */
@@ -182,7 +182,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         path: keyPath,
         range: doc.rangeOf(keyPath, 'key'),
         docsUrl,
-        hint: LEGACY_KEYS[formatPath(keyPath)] ?? (suggestion ? `rename to "${suggestion}"` : `allowed keys: ${known.join(', ')}`),
+        hint: (Object.hasOwn(LEGACY_KEYS, formatPath(keyPath)) ? LEGACY_KEYS[formatPath(keyPath)] : undefined) ?? (suggestion ? `rename to "${suggestion}"` : `allowed keys: ${known.join(', ')}`),
       };
     }
     case 'required': {
