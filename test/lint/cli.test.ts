@@ -158,3 +158,26 @@ describe('rule settings and directives', () => {
     expect(codes).not.toContain('pack-disabled');
   });
 });
+
+describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.mjs, precompiled validators)', () => {
+  it('reports exactly what the source does on the corpus', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { BIN, ROOT } = await import('../helpers/cli.js');
+    const corpus = `${ROOT}test/lint/corpus`;
+    const files = (await import('node:fs')).readdirSync(corpus).filter((f) => f.endsWith('.yaml'));
+    let stdout = '';
+    try {
+      execFileSync(process.execPath, [BIN, 'lint', ...files, '-f', 'json'], { cwd: corpus, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    } catch (e) {
+      const err = e as { status: number; stdout: string };
+      expect(err.status).toBe(1);
+      stdout = err.stdout;
+    }
+    const built = JSON.parse(stdout).files as Array<{ source: string; diagnostics: unknown[] }>;
+    expect(built.map((f) => f.source)).toEqual(files);
+    const { formatJson } = await import('../../src/formatters/json.js');
+    const { lintText } = await import('../../src/lint/lint.js');
+    const fromSource = JSON.parse(formatJson(files.map((f) => ({ source: f, diagnostics: lintText(f, readFileSync(join(corpus, f), 'utf8')).diagnostics })))).files;
+    expect(built).toEqual(fromSource);
+  }, 60_000);
+});

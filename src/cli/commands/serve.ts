@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPack } from '../../pack.js';
-import { startGateway } from '../../serve/gateway.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -39,6 +38,8 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
     return EXIT.findings;
   }
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  // Loaded on demand so other commands (lint in CI) do not pay for the HTTP stack at start-up.
+  const { startGateway } = await import('../../serve/gateway.js');
   const gateway = await startGateway({
     ir: loaded.ir,
     irHash: loaded.irHash,
