@@ -23,6 +23,8 @@ export interface KindFinding {
 export interface Lowered {
   step?: { action: PolicyAction; options: Record<string, unknown> };
   audit?: Omit<IrAudit, 'src'>;
+  /** Options set in the pack that the runtime cannot execute yet: the build fails rather than drop them. */
+  unsupported?: KindFinding[];
 }
 
 /** Context passed to lower(). */

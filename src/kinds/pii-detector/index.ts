@@ -25,6 +25,12 @@ export const piiDetectorKind: KindDefinition = {
   lower(options) {
     const o = withDefaults(loadSchema(this.schemaFile), options);
     const entities = [...new Set((o.entities as string[] | undefined) ?? BUILTIN_ENTITIES)].sort();
-    return { step: { action: o.action as 'redact' | 'block', options: { entities } } };
+    const unsupported = [
+      ...(Array.isArray(o.detect_patterns) && o.detect_patterns.length > 0 ? [{ path: ['detect_patterns'], code: 'unsupported-option', message: 'detect_patterns is not supported yet' }] : []),
+      ...(o.healthcare_mode === true ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet' }] : []),
+      ...(o.scan_responses === false ? [{ path: ['scan_responses'], code: 'unsupported-option', message: 'scan_responses: false is not supported yet (responses are always scanned)' }] : []),
+      ...(o.redaction !== undefined ? [{ path: ['redaction'], code: 'unsupported-option', message: 'redaction settings are not supported yet (markers are [ENTITY_n])' }] : []),
+    ];
+    return { step: { action: o.action as 'redact' | 'block', options: { entities } }, unsupported };
   },
 };

@@ -14,6 +14,9 @@ export const promptInjectionKind: KindDefinition = {
   schemaFile: 'kinds/prompt-injection.schema.json',
   lower(options) {
     const o = withDefaults(loadSchema(this.schemaFile), options);
-    return { step: { action: o.action as 'block' | 'warn' | 'log', options: { threshold: o.threshold } } };
+    const unsupported = ['embedding_threshold', 'detection', 'encoding', 'boundaries', 'response']
+      .filter((key) => o[key] !== undefined)
+      .map((key) => ({ path: [key], code: 'unsupported-option', message: `${key} is not supported yet` }));
+    return { step: { action: o.action as 'block' | 'warn' | 'log', options: { threshold: o.threshold } }, unsupported };
   },
 };
