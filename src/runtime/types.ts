@@ -34,6 +34,43 @@ export interface IrTarget {
   baseUrl: string;
   /** Env var holding the upstream key, or null. */
   secretEnv: string | null;
+  /** Forward the client's own Authorization header upstream (off unless the target opts in). */
+  forwardClientKey?: boolean;
+  /** Header carrying the upstream key (default `authorization`) and its prefix (default `Bearer `). */
+  apiKeyHeader?: string;
+  apiKeyPrefix?: string;
+  /** USD per one million tokens; overrides the built-in price table for this target. */
+  pricing?: IrPricing;
+  /** Per-attempt timeouts in milliseconds. */
+  timeouts?: { connectMs: number; firstByteMs: number; totalMs: number };
+  src: SourceRef;
+}
+
+/** USD per one million tokens. */
+export interface IrPricing {
+  input?: number;
+  output?: number;
+  cachedInput?: number;
+}
+
+/** Fallback settings from `providers.fallback` or top-level `provider_fallback`. */
+export interface IrFallback {
+  enabled: boolean;
+  /** Target ids in order; empty: all targets in pack order. */
+  targets: string[];
+  /** Normalized triggers: rate_limit, server_error, service_unavailable, timeout, connection_error. */
+  triggers: string[];
+  /** Attempts after the first one. */
+  maxFallbackAttempts: number;
+}
+
+/** Settings of the `cost-attribution` policy. */
+export interface IrCost {
+  tagHeaders: string[];
+  tagsFromBody: boolean;
+  requireTags: boolean;
+  /** Model → price overrides. */
+  pricing: Record<string, IrPricing>;
   src: SourceRef;
 }
 
@@ -42,6 +79,10 @@ export interface IrAudit {
   immutable: boolean;
   retentionDays: number;
   logAllAccess: boolean;
+  /** Answer a request only after its audit record is flushed. */
+  durable?: boolean;
+  /** Env var holding the HMAC key that signs checkpoints. */
+  hmacKeyEnv?: string;
   src: SourceRef;
 }
 
@@ -55,6 +96,12 @@ export interface PolicyIr {
   response: IrStep[];
   targets: IrTarget[];
   audit: IrAudit | null;
+  /** Cost attribution settings, when `cost-attribution` is in the chain. */
+  cost?: IrCost | null;
+  /** Fallback settings, when the pack configures them. */
+  fallback?: IrFallback | null;
+  /** `size_limits` of the pack. */
+  limits?: { maxBodyBytes?: number; maxResponseBytes?: number } | null;
 }
 
 /** A chat message as OpenAI accepts it (only the fields the runtime reads are typed). */
