@@ -1,7 +1,10 @@
 // Verifies an audit log directory: hash chain, sequence, checkpoint (truncation) and HMAC signatures.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANCHOR_FILE, CHECKPOINT_FILE, GENESIS_HASH, hashLine, listSegments, signHead, type ChainHead } from './audit-log.js';
+
+/** The audit directory is missing or unreadable. */
+export class AuditDirError extends Error {}
 
 /** Where verification failed. */
 export interface VerifyProblem {
@@ -48,6 +51,9 @@ async function readSide(path: string): Promise<SideFile | undefined | 'invalid'>
 
 /** Checks every segment of `dir` in order. `hmacKey` checks checkpoint and anchor signatures. */
 export async function verifyAuditDir(dir: string, hmacKey?: string): Promise<VerifyResult> {
+  await stat(dir).catch(() => {
+    throw new AuditDirError(`${dir}: no such audit directory`);
+  });
   const segments = await listSegments(dir);
   const warnings: VerifyProblem[] = [];
   let head: ChainHead = { seq: 0, hash: GENESIS_HASH };

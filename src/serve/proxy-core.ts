@@ -455,7 +455,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const meta = { target: s.target.id, model: { requested: requestedModel, sent: sentModel } };
     const streamExtras = (): Record<string, unknown> => {
       const cost = priceUsage(s.relay.usage, s.relay.model ?? sentModel ?? '', s.target, costSettings);
-      const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies: [], redactions: s.relay.redactions };
+      const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
+      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : s.blocked?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
+      const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
       return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]) };
     };
     if (s.blocked && !deps.reportOnly) {
