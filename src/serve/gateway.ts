@@ -57,6 +57,8 @@ export interface Gateway {
   core: ProxyCore;
   /** Reloads the pack; rejects and keeps the old one when the new one is invalid. */
   reload(): Promise<PackState>;
+  /** Writes every queued audit record now. */
+  flushAudit(): Promise<void>;
   /** Drains in-flight requests (up to `graceMs`), flushes the audit log and closes. */
   close(graceMs?: number): Promise<void>;
 }
@@ -165,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mock,
     core,
     reload: () => (reloading ??= reload().finally(() => (reloading = undefined))),
+    flushAudit: async () => audit?.flush(),
     async close(graceMs) {
       await http.close(graceMs);
       await audit?.close();

@@ -302,7 +302,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const transportFailure = <T>(e: unknown, toResponse: (r: ProxyResponse) => T, target: IrTarget): AttemptOutcome<T> => {
       const err = e instanceof StreamProtocolError ? new UpstreamError('connection_error', 'malformed_sse') : classifyUpstreamError(e);
       const status = err.kind === 'timeout' ? 504 : 502;
-      const message = err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).` : `Upstream ${target.id} could not be reached (${err.code}).`;
+      const message =
+        err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).`
+        : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
+        : `Upstream ${target.id} could not be reached (${err.code}).`;
       return { ok: false, trigger: req.signal?.aborted ? undefined : err.kind, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
     };
     const allCooling = (ms: number): ProxyResponse =>
