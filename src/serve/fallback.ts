@@ -102,7 +102,7 @@ export class FallbackRunner {
 
   /**
    * Tries targets in order until one succeeds, a failure is not a trigger, or attempts run out.
-   * Appends one entry per attempt to `attempts`. `tooLate()` says a byte already reached the client.
+   * Appends one entry per attempt to `attempts`; waits for a retry-after only up to `maxRetryWaitMs`.
    */
   async run<T>(
     attempt: (target: IrTarget) => Promise<AttemptOutcome<T>>,
@@ -112,17 +112,24 @@ export class FallbackRunner {
   ): Promise<T> {
     let last: { failure: T } | undefined;
     let tried = 0;
-    const skipped = new Set<string>();
-    for (let i = 0; tried < this.maxAttempts && i < this.maxAttempts + this.order.length; i++) {
-      if (signal?.aborted) break;
-      const target = this.order[i % this.order.length];
-      const wait = (this.coolUntil.get(target.id) ?? 0) - this.now();
-      if (wait > this.settings.maxRetryWaitMs) {
-        if (!skipped.has(target.id)) attempts.push({ target: target.id, error: 'cooling_down', ms: 0 });
-        skipped.add(target.id);
-        continue;
+    const triedCount = new Map<string, number>();
+    while (tried < this.maxAttempts && !signal?.aborted) {
+      const t = this.now();
+      const cool = (x: IrTarget): number => Math.max(0, (this.coolUntil.get(x.id) ?? 0) - t);
+      // Prefer a target not yet tried in this request and not cooling down after a retry-after.
+      let target = this.order.find((x) => !triedCount.has(x.id) && cool(x) === 0);
+      if (!target) {
+        // Otherwise retry the target that is ready soonest, with a short backoff, if that is within the bound.
+        const ranked = this.order
+          .map((x) => ({ x, wait: Math.max(cool(x), triedCount.has(x.id) ? 50 * 2 ** ((triedCount.get(x.id) ?? 1) - 1) : 0) }))
+          .filter((c) => c.wait <= this.settings.maxRetryWaitMs)
+          .sort((a, b) => a.wait - b.wait);
+        if (ranked.length === 0) break;
+        target = ranked[0].x;
+        if (ranked[0].wait > 0) await this.sleep(ranked[0].wait, signal);
+        if (signal?.aborted) break;
       }
-      if (wait > 0) await this.sleep(wait, signal);
+      triedCount.set(target.id, (triedCount.get(target.id) ?? 0) + 1);
       tried++;
       const t0 = this.now();
       const out = await attempt(target);
