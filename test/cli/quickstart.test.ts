@@ -12,6 +12,7 @@ describe('npm run demo (quickstart)', () => {
     expect(r.stdout).toMatch(/< HTTP 403 PermissionDeniedError: 403 Request blocked: potential prompt injection/);
     expect(r.stdout).toMatch(/verdict=allow status=200[\s\S]*verdict=redact status=200 redactions=\{"EMAIL":1\}[\s\S]*verdict=block status=403/);
     expect(r.stdout).toMatch(/OK 3 record\(s\)/);
-    expect(r.stdout + r.stderr).not.toContain('jane.doe@example.com today.\n<');
+    const answers = r.stdout.split('\n').filter((l) => l.startsWith('< ') || l.startsWith('ktp_'));
+    expect(answers.join('\n')).not.toContain('jane.doe@example.com');
   });
 });
