@@ -140,7 +140,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: [pack(['audit-logger'], blocks('audit-logger')), pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {store: team.openai-key_1}\n')],
     invalid: [
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: OPENAI-KEY}\n'), at: 'OPENAI-KEY' },
-      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: "$OPENAI_KEY"}\n'), at: '"$OPENAI', message: 'not a valid environment variable name' },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: "$OPENAI_KEY"}\n'), at: '"$OPENAI', message: 'env is not a valid environment variable name' },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), `providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: sk-proj-${'P'.repeat(40)}}\n`), at: 'sk-proj', message: 'env is not a valid' },
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {store: "team/key"}\n'), at: '"team/key"' },
       { yaml: pack(['audit-logger'], 'policy:\n  audit-logger:\n    hmac_key_env: 1KEY\n'), at: '1KEY' },
     ],
