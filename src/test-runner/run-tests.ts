@@ -170,13 +170,13 @@ function errorResult(name: string, pack: string, file: string, error: string): T
 }
 
 /** Builds the request a case describes: `input.request` with `input.messages` laid over it. */
-function requestOf(input: PolicyTestCase['input']): ChatRequest {
+export function requestOf(input: PolicyTestCase['input']): ChatRequest {
   const base = (input.request ?? {}) as Partial<ChatRequest>;
   return { ...base, messages: input.messages ?? base.messages ?? [] } as ChatRequest;
 }
 
 /** Accepts a full chat completion, or the shorthand `{content}` / `{message}`. */
-function responseOf(raw: Record<string, unknown>): ChatResponse {
+export function responseOf(raw: Record<string, unknown>): ChatResponse {
   if (Array.isArray(raw.choices)) return raw as ChatResponse;
   const message = (raw.message as ChatResponse['choices'][number]['message']) ?? { role: 'assistant', content: typeof raw.content === 'string' ? raw.content : '' };
   return { ...raw, choices: [{ index: 0, message, finish_reason: 'stop' }] } as ChatResponse;
