@@ -27,7 +27,7 @@ const HOMOGLYPHS: Record<string, string> = {
   ı: 'i', ł: 'l', ß: 'ss', ℓ: 'l',
 };
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '!': 'i' };
 const LATIN = /[A-Za-z]/;
 
 /**
@@ -98,6 +98,8 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
   let last = 0;
   for (const m of text.matchAll(re)) {
     for (let i = last; i < m.index; i++) {
+      // Letter-spaced text separates words with wide gaps: one space is enough once letters are joined.
+      if (text[i] === ' ' && out.endsWith(' ')) continue;
       out += text[i];
       outMap.push(map[i]);
     }
@@ -110,6 +112,7 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
     last = m.index + m[0].length;
   }
   for (let i = last; i < text.length; i++) {
+    if (text[i] === ' ' && out.endsWith(' ')) continue;
     out += text[i];
     outMap.push(map[i]);
   }
@@ -120,9 +123,12 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
 
 /** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
 function deLeet(text: string): string {
-  return text.replace(/(?<=[A-Za-z])[013457@$!|]+|[013457@$!|]+(?=[A-Za-z])/g, (s) => {
-    let r = '';
-    for (const c of s) r += LEET[c] ?? c;
-    return r;
-  });
+  // '@' only at a word start ("@ll"), so e-mail addresses keep their '@'.
+  return text
+    .replace(/(?<=[A-Za-z])[013457$!]+|[013457$!]+(?=[A-Za-z])/g, (s) => {
+      let r = '';
+      for (const c of s) r += LEET[c] ?? c;
+      return r;
+    })
+    .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
 }

@@ -30,7 +30,8 @@ export const CUSTOM_WINDOW_OVERLAP = 512;
 type Finder = (text: string, out: PiiSpan[]) => void;
 
 // ---------------------------------------------------------------- EMAIL
-const EMAIL_LOCAL = /[A-Za-z0-9._%+\-!#$&'*/=?^`{|}~]/;
+// '/' and ':' are legal in RFC 5322 local parts but in practice mark URLs and paths, not mailboxes.
+const EMAIL_LOCAL = /[A-Za-z0-9._%+\-!#$&'*=?^`{|}~]/;
 const EMAIL_DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$/;
 
 /** Anchored on '@': expanding by hand keeps the scan linear and skips the regex start-position cost. */
@@ -48,7 +49,7 @@ const findEmails: Finder = (text, out) => {
     const before = s > 0 ? text[s - 1] : '';
     const after = e < text.length ? text[e] : '';
     // `user:secret@host` after `//` is URL userinfo, not a mailbox.
-    const userinfo = before === ':' || before === '/' || /\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 80), s));
+    const userinfo = before === '/' || /\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 80), s));
     if (local.length > 0 && !local.includes('..') && EMAIL_DOMAIN.test(domain) && !userinfo && !/[\w@]/.test(after)) {
       out.push({ entity: 'EMAIL', start: s, end: e });
     }
@@ -172,7 +173,7 @@ const findIbans: Finder = (text, out) => {
 
 // ---------------------------------------------------------------- IP_ADDRESS
 const IPV4 = /(?<![\w.:-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
-const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node)\W{0,3}$/i;
+const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node|section|sections|chapter|clause|figure|fig|table|step|rule|item|paragraph|para|art|article|§)\W{0,3}$/i;
 
 const findIpv4: Finder = (text, out) => {
   for (const m of text.matchAll(IPV4)) {
