@@ -35,8 +35,8 @@ export function priceUsage(usage: Usage | null | undefined, model: string, targe
   const base = { model, inputTokens: input, outputTokens: output, cachedTokens: cached };
   if (inPrice === undefined || outPrice === undefined) return { ...base, usd: usage ? null : 0 };
   const usd = ((input - cached) * inPrice + cached * (cachedPrice ?? inPrice) + output * outPrice) / 1_000_000;
-  // Rounded to a micro-dollar so sums over many records stay stable.
-  return { ...base, usd: Math.round(usd * 1e6) / 1e6 };
+  // Rounded to a nano-dollar: exact enough for one small request, and free of float noise in the record.
+  return { ...base, usd: Math.round(usd * 1e9) / 1e9 };
 }
 
 function num(v: unknown): number {
