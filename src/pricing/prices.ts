@@ -1,14 +1,15 @@
-// Built-in OpenAI chat model price table (USD per one million tokens) and model-name matching.
+// Built-in price table of OpenAI chat models (USD per 1M tokens), shared by the linter and the proxy's cost accounting.
 
-/** USD per one million tokens. */
+/** Price of one model in USD per one million tokens. */
 export interface ModelPrice {
   input: number;
   output: number;
+  /** Cached input tokens; undefined when the model has no cached-input discount. */
   cachedInput?: number;
 }
 
-/** Built-in prices of current OpenAI chat models. */
-export const PRICES: Record<string, ModelPrice> = {
+/** Current list prices of OpenAI chat models, by model id. */
+export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
   'gpt-4.1': { input: 2.0, output: 8.0, cachedInput: 0.5 },
   'gpt-4.1-mini': { input: 0.4, output: 1.6, cachedInput: 0.1 },
@@ -19,15 +20,17 @@ export const PRICES: Record<string, ModelPrice> = {
   'o4-mini': { input: 1.1, output: 4.4, cachedInput: 0.275 },
 };
 
-/** The price of `model`, also matching dated snapshots such as `gpt-4o-2024-08-06`. */
-export function priceFor(model: string): ModelPrice | undefined {
-  const exact = PRICES[model];
-  if (exact) return exact;
-  const m = /^(.*?)-\d{4}-\d{2}-\d{2}$/.exec(model);
-  return m ? PRICES[m[1]] : undefined;
+/** Drops a dated snapshot suffix (`gpt-4o-2024-08-06` → `gpt-4o`) and a provider prefix (`openai/gpt-4o`). */
+export function baseModelId(model: string): string {
+  return model.replace(/^[a-z0-9-]+\//i, '').replace(/-\d{4}-\d{2}-\d{2}$/, '');
 }
 
-/** True when the built-in table prices `model`. */
+/** The built-in price of `model` (dated snapshots priced like their base model), or undefined. */
+export function priceOf(model: string): ModelPrice | undefined {
+  return MODEL_PRICES[model] ?? MODEL_PRICES[baseModelId(model)];
+}
+
+/** True when the built-in table has a price for `model`. */
 export function hasKnownPrice(model: string): boolean {
-  return priceFor(model) !== undefined;
+  return priceOf(model) !== undefined;
 }

@@ -25,6 +25,26 @@ export interface IrStep {
   src: SourceRef;
 }
 
+/** A regular expression as data: compiled with `new RegExp(source, flags)` by the runtime. */
+export interface IrRegex {
+  source: string;
+  flags: string;
+}
+
+/** USD per one million tokens for one target (from the pack; null fields fall back to built-in tables). */
+export interface IrPricing {
+  inputPer1m: number | null;
+  outputPer1m: number | null;
+  cachedInputPer1m: number | null;
+}
+
+/** Per-attempt upstream timeouts in milliseconds, defaults filled in. */
+export interface IrTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  totalMs: number;
+}
+
 /** One upstream target. */
 export interface IrTarget {
   id: string;
@@ -34,43 +54,26 @@ export interface IrTarget {
   baseUrl: string;
   /** Env var holding the upstream key, or null. */
   secretEnv: string | null;
-  /** Forward the client's own Authorization header upstream (off unless the target opts in). */
-  forwardClientKey?: boolean;
-  /** Header carrying the upstream key (default `authorization`) and its prefix (default `Bearer `). */
-  apiKeyHeader?: string;
-  apiKeyPrefix?: string;
-  /** USD per one million tokens; overrides the built-in price table for this target. */
-  pricing?: IrPricing;
-  /** Per-attempt timeouts in milliseconds. */
-  timeouts?: { connectMs: number; firstByteMs: number; totalMs: number };
+  /** Header carrying the upstream key (lower-case) and the text before the key. */
+  apiKeyHeader: string;
+  apiKeyPrefix: string;
+  /** Forward the client's own Authorization header upstream instead of `secretEnv`. */
+  forwardClientKey: boolean;
+  pricing: IrPricing | null;
+  timeouts: IrTimeouts;
   src: SourceRef;
 }
 
-/** USD per one million tokens. */
-export interface IrPricing {
-  input?: number;
-  output?: number;
-  cachedInput?: number;
-}
-
-/** Fallback settings from `providers.fallback` or top-level `provider_fallback`. */
+/** When and in which order targets are tried. */
 export interface IrFallback {
+  /** False: only the first target of `order` is tried. */
   enabled: boolean;
-  /** Target ids in order; empty: all targets in pack order. */
-  targets: string[];
-  /** Normalized triggers: rate_limit, server_error, service_unavailable, timeout, connection_error. */
-  triggers: string[];
-  /** Attempts after the first one. */
-  maxFallbackAttempts: number;
-}
-
-/** Settings of the `cost-attribution` policy. */
-export interface IrCost {
-  tagHeaders: string[];
-  tagsFromBody: boolean;
-  requireTags: boolean;
-  /** Model → price overrides. */
-  pricing: Record<string, IrPricing>;
+  /** Target ids in the order they are tried. */
+  order: string[];
+  /** What moves on to the next target, normalised: rate_limit, server_error, timeout, connection_error. */
+  triggers: Array<'rate_limit' | 'server_error' | 'timeout' | 'connection_error'>;
+  /** Further targets tried after the first one fails. */
+  maxAttempts: number;
   src: SourceRef;
 }
 
@@ -86,6 +89,17 @@ export interface IrAudit {
   src: SourceRef;
 }
 
+/** Settings of the `cost-attribution` policy. */
+export interface IrCost {
+  /** Request headers read as attribution tags (lower-case). */
+  tagHeaders: string[];
+  tagsFromBody: boolean;
+  requireTags: boolean;
+  /** Model → price overrides. */
+  pricing: Record<string, IrPricing>;
+  src: SourceRef;
+}
+
 /** The compiled pack. */
 export interface PolicyIr {
   irVersion: typeof IR_VERSION;
@@ -95,11 +109,10 @@ export interface PolicyIr {
   /** Steps run on the response, in chain order. */
   response: IrStep[];
   targets: IrTarget[];
+  fallback: IrFallback;
   audit: IrAudit | null;
   /** Cost attribution settings, when `cost-attribution` is in the chain. */
   cost?: IrCost | null;
-  /** Fallback settings, when the pack configures them. */
-  fallback?: IrFallback | null;
   /** `size_limits` of the pack. */
   limits?: { maxBodyBytes?: number; maxResponseBytes?: number } | null;
 }

@@ -4,7 +4,9 @@ import { auditCommand } from './audit.js';
 import { buildCommand } from './build.js';
 import { costsCommand } from './costs.js';
 import { lintCommand } from './lint.js';
+import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { typesCommand } from './types.js';
 
 /** Every ktpack command, sorted by name. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -12,5 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   buildCommand,
   costsCommand,
   lintCommand,
+  schemaCommand,
   serveCommand,
+  typesCommand,
 ];

@@ -37,11 +37,8 @@ export const costAttributionKind: KindDefinition = {
   },
 };
 
-/** `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing. */
+/** `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing (null: use the built-in table). */
 export function lowerPricing(p: Record<string, unknown>): IrPricing {
-  const out: IrPricing = {};
-  if (typeof p.input_per_1m === 'number') out.input = p.input_per_1m;
-  if (typeof p.output_per_1m === 'number') out.output = p.output_per_1m;
-  if (typeof p.cached_input_per_1m === 'number') out.cachedInput = p.cached_input_per_1m;
-  return out;
+  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return { inputPer1m: n(p.input_per_1m), outputPer1m: n(p.output_per_1m), cachedInputPer1m: n(p.cached_input_per_1m) };
 }
