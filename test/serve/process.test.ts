@@ -24,15 +24,19 @@ describe('ktpack serve process', () => {
     const audit = join(dir, 'audit-kill');
     const gw = await spawnServe([SEED_PACK, '--listen', '127.0.0.1:0', '--mock-upstream', '--audit-dir', audit]);
     let sent = 0;
+    let completed = 0;
     let stop = false;
     const worker = async () => {
       while (!stop) {
         sent++;
-        await chat(gw.url, `load ${sent} mail a@b.io`).then((r) => r.text()).catch(() => undefined);
+        const ok = await chat(gw.url, `load ${sent} mail a@b.io`).then((r) => r.text()).then(() => true, () => false);
+        if (ok && !stop) completed++;
       }
     };
     const workers = Array.from({ length: 8 }, worker);
-    await new Promise((r) => setTimeout(r, 600));
+    // Kill once enough answers came back, with requests still in flight.
+    for (let i = 0; i < 400 && completed < 40; i++) await new Promise((r) => setTimeout(r, 20));
+    const answered = completed;
     gw.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);
@@ -40,7 +44,9 @@ describe('ktpack serve process', () => {
     const first = await runCli(['audit', 'verify', audit, '--json']);
     expect(first.code, first.stdout).toBe(0);
     const r1 = JSON.parse(first.stdout) as { records: number };
-    expect(r1.records).toBeGreaterThan(10);
+    expect(answered).toBeGreaterThanOrEqual(40);
+    // Records are batched off the request path: a crash may lose the batch in flight (at most one per client here).
+    expect(r1.records).toBeGreaterThanOrEqual(answered - 8);
     const again = await spawnServe([SEED_PACK, '--listen', '127.0.0.1:0', '--mock-upstream', '--audit-dir', audit]);
     expect((await chat(again.url, 'after restart')).status).toBe(200);
     expect(await again.stop()).toBe(0);
