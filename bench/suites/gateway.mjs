@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { canPin, ROOT, runLoad, startService } from '../gateway/processes.mjs';
-import { topSelfTime } from '../gateway/cpu-profile.mjs';
+import { selfTimeByArea, topSelfTime } from '../gateway/cpu-profile.mjs';
 import { sampleRss } from '../gateway/rss-sampler.mjs';
 import { prompt1k, prompt100k, promptInjection } from '../gateway/prompts.mjs';
 
@@ -315,22 +315,23 @@ export async function run(ctx) {
     lines.push('|---|---|---|');
     lines.push(...goals);
 
-    // Profile: the seed chain under c32 load with --cpu-prof; top self-time functions.
+    // Profile: the seed chain under c32 load with --cpu-prof, 1 KB then 100 KB; top self-time functions and areas.
     if (profile) {
-      const profDir = join(tmp, 'prof');
-      const prof = await start('ktpack seed (profiled)', ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...serveArgs(files.seed, 'audit-prof')], { cpu: CPU_GATEWAY, env });
-      await runLoad({ mode: 'closed', concurrency: 32, body: body1k, maxRequests: 100_000, maxSeconds: 4, url: `${prof.url}${chat}` }, { cpu: CPU_LOAD });
-      await prof.stop();
-      services.splice(services.indexOf(prof), 1);
-      const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
-      if (file) {
-        const top = topSelfTime(JSON.parse(await readFile(join(profDir, file), 'utf8')), 15);
+      for (const [size, body] of [['1 KB', body1k], ['100 KB', body100k]]) {
+        const profDir = join(tmp, `prof-${size.replace(/\W/g, '')}`);
+        const prof = await start('ktpack seed (profiled)', ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...serveArgs(files.seed, 'audit-prof')], { cpu: CPU_GATEWAY, env });
+        await runLoad({ mode: 'closed', concurrency: 32, body, maxRequests: 100_000, maxSeconds: 4, url: `${prof.url}${chat}` }, { cpu: CPU_LOAD });
+        await prof.stop();
+        services.splice(services.indexOf(prof), 1);
+        const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) continue;
+        const data = JSON.parse(await readFile(join(profDir, file), 'utf8'));
         lines.push('');
-        lines.push('CPU profile of `ktpack serve` (seed chain, concurrency 32, 1 KB, 4 s; `node --cpu-prof`), top self time:');
+        lines.push(`CPU profile of \`ktpack serve\` (seed chain, concurrency 32, ${size} prompts, 4 s plus startup; \`node --cpu-prof\`). By area: ${selfTimeByArea(data).map((x) => `${x.area} ${fmt(x.percent, 1)} %`).join('; ')}. Top self time:`);
         lines.push('');
         lines.push('| self % | function | where |');
         lines.push('|---|---|---|');
-        for (const f of top) lines.push(`| ${fmt(f.percent, 1)} | \`${f.name}\` | ${f.where} |`);
+        for (const f of topSelfTime(data, 12)) lines.push(`| ${fmt(f.percent, 1)} | \`${f.name.replace(/\|/g, '\\|').slice(0, 90)}\` | ${f.where} |`);
       }
     }
 

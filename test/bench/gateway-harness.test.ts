@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers of the benchmark, no type declarations
 import { ROOT, runLoad, startService } from '../../bench/gateway/processes.mjs';
 // @ts-expect-error plain ESM helpers of the benchmark, no type declarations
-import { topSelfTime } from '../../bench/gateway/cpu-profile.mjs';
+import { selfTimeByArea, topSelfTime } from '../../bench/gateway/cpu-profile.mjs';
 // @ts-expect-error plain ESM helpers of the benchmark, no type declarations
 import { prompt1k, prompt100k } from '../../bench/gateway/prompts.mjs';
 
@@ -105,6 +105,13 @@ describe('cpu profile ranking', () => {
   ])('rank %i is %s at %s with %i%%', (rank, name, where, percent) => {
     const top = topSelfTime(profile, 3);
     expect(top[rank]).toEqual({ name, where, percent });
+  });
+  it('sums self time by area', () => {
+    expect(selfTimeByArea(profile)).toEqual([
+      { area: 'ktpack serve (proxy core, HTTP adapter, upstream, audit)', percent: 50 },
+      { area: 'idle', percent: 40 },
+      { area: 'ktpack runtime (policy evaluation)', percent: 10 },
+    ]);
   });
 });
 
