@@ -50,13 +50,22 @@ export async function loadBundle(dir: string): Promise<LoadedPack> {
     readFile(join(dir, name), 'utf8').catch(() => {
       throw new UserIoError(`${dir}: not a ktpack bundle (missing ${name})`);
     });
-  const manifest = JSON.parse(await read('manifest.json')) as BundleManifest;
+  const manifest = parseJson(await read('manifest.json'), `${dir}/manifest.json`) as BundleManifest;
+  if (typeof manifest?.irHash !== 'string') throw new UserIoError(`${dir}/manifest.json: no irHash; rebuild the bundle with ktpack build`);
   const irText = await read('policy.ir.json');
   const hash = `sha256:${createHash('sha256').update(irText).digest('hex')}`;
   if (hash !== manifest.irHash) {
     throw new UserIoError(`${dir}: policy.ir.json does not match manifest.json (hash ${hash}, manifest says ${manifest.irHash}); refusing a modified bundle`);
   }
-  const ir = JSON.parse(irText) as PolicyIr;
+  const ir = parseJson(irText, `${dir}/policy.ir.json`) as PolicyIr;
   if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
   return { ir, diagnostics: [], irHash: hash, origin: dir };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserIoError(`${file}: not valid JSON; rebuild the bundle with ktpack build`);
+  }
 }
