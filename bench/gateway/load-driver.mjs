@@ -115,7 +115,7 @@ async function rateLoop(seconds, lat) {
   return { sent: i, dropped };
 }
 
-/** Streams one answer, timing the first content byte and the gaps between SSE events. */
+/** Streams one answer, timing the first content token and the gaps between content events. */
 async function streamOnce(ttfb, gaps) {
   const t = performance.now();
   const res = await pool.request({ path: pathname, method: 'POST', headers, body });
@@ -140,6 +140,14 @@ async function streamOnce(ttfb, gaps) {
         done = true;
         continue;
       }
+      // Time to first token and gaps between tokens: only events that carry content count.
+      let content = '';
+      try {
+        content = JSON.parse(event.slice(6)).choices?.[0]?.delta?.content ?? '';
+      } catch {
+        content = '';
+      }
+      if (!content) continue;
       if (first) {
         ttfb.push(now - t);
         first = false;

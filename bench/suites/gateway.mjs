@@ -103,8 +103,8 @@ function merge(slices, key = 'latency') {
 
 export async function run(ctx) {
   const { flags, log } = ctx;
-  const rounds = flag(flags, 'rounds', 3);
-  const slice = flag(flags, 'slice', 1.2);
+  const rounds = flag(flags, 'rounds', 2);
+  const slice = flag(flags, 'slice', 1);
   const soakSeconds = Math.round(Number(flag(flags, 'soak', 0.5)) * 60);
   const profile = !flags.has('--no-profile');
   const pinned = canPin(os.cpus().length);
@@ -119,7 +119,7 @@ export async function run(ctx) {
       return s;
     };
     log(`gateway: starting upstream, bare proxy, ktpack serve ×3, Portkey${pinned ? ' (pinned: load CPU 0, upstream + gateway CPU 1)' : ' (not pinned)'}`);
-    const up = await start('upstream', [join(ROOT, 'bench/gateway/fake-upstream.mjs'), '--stream-chunks=20', '--stream-gap-ms=2'], { cpu: CPU_UPSTREAM });
+    const up = await start('upstream', [join(ROOT, 'bench/gateway/fake-upstream.mjs'), '--stream-chunks=60', '--stream-gap-ms=2', '--stream-chars=1200'], { cpu: CPU_UPSTREAM });
     const serveArgs = (pack, dir) => [BIN, 'serve', pack, '--listen', '127.0.0.1:0', '--upstream', `${up.url}/v1`, '--audit-dir', join(tmp, dir)];
     const env = { OPENAI_API_KEY: 'sk-bench-not-a-real-key' };
     const bare = await start('bare proxy', [join(ROOT, 'bench/gateway/bare-proxy.mjs'), `--upstream=${up.url}`], { cpu: CPU_GATEWAY });
@@ -216,7 +216,7 @@ export async function run(ctx) {
       return n ? (1e6 * xs.reduce((a, x) => a + x.cpu, 0)) / n : NaN;
     };
     const present = targets.map((t) => t.id);
-    lines.push(`Setup: fake OpenAI upstream (fixed answer, no delay; streams 20 chunks 2 ms apart) on loopback; load from a separate process (own undici-based driver, µs clock). ${pinned ? 'Pinned with `taskset`: the load generator alone on CPU 0; the upstream and the gateway under test share CPU 1 (the gateway\'s cost shows up directly; the generator is never the bottleneck).' : 'Not pinned (no taskset or one CPU).'} ${rounds} interleaved rounds of ${slice} s per target and scenario, target order rotated each round. Prompts: clean text (the allow path), 1 KB and 100 KB request bodies. CPU/request is the process's own user+system time (all threads, /proc) divided by the requests it served: the figure machine contention moves least. For "direct" it is the upstream's own cost.`);
+    lines.push(`Setup: fake OpenAI upstream (fixed answer, no delay; streamed answers of 1,200 characters in 60 chunks 2 ms apart) on loopback; load from a separate process (own undici-based driver, µs clock). ${pinned ? 'Pinned with `taskset`: the load generator alone on CPU 0; the upstream and the gateway under test share CPU 1 (the gateway\'s cost shows up directly; the generator is never the bottleneck).' : 'Not pinned (no taskset or one CPU).'} ${rounds} interleaved rounds of ${slice} s per target and scenario, target order rotated each round. Prompts: clean text (the allow path), 1 KB and 100 KB request bodies. CPU/request is the process's own user+system time (all threads, /proc) divided by the requests it served: the figure machine contention moves least. For "direct" it is the upstream's own cost.`);
     lines.push('');
     lines.push('| target | c1 1 KB p50 / p99 ms | c32 1 KB req/s | c32 1 KB p50 / p99 ms | 1,000 req/s 1 KB: achieved, p50 / p99 ms | c1 100 KB p50 / p99 ms | c32 100 KB req/s | CPU µs/req 1 KB / 100 KB | peak RSS MiB 1 KB / 100 KB | errors |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -256,9 +256,9 @@ export async function run(ctx) {
 
     // Streams.
     lines.push('');
-    lines.push('Streaming (`stream: true`, concurrency 1): time to first SSE event and gap between events, ms:');
+    lines.push('Streaming (`stream: true`, concurrency 1): time to first content token (TTFT) and gap between content events, ms. A scanning gateway holds back a window of text before releasing it, so its TTFT includes the time the upstream takes to produce that window:');
     lines.push('');
-    lines.push('| target | TTFB p50 / p99 | added TTFB p50 | inter-chunk p50 / p99 | added inter-chunk p99 |');
+    lines.push('| target | TTFT p50 / p99 | added TTFT p50 | inter-chunk p50 / p99 | added inter-chunk p99 |');
     lines.push('|---|---|---|---|---|');
     const dT = get('direct', 'stream', 'ttfb');
     const dG = get('direct', 'stream', 'gap');
@@ -284,6 +284,8 @@ export async function run(ctx) {
       const r = seed('c32-1k')?.rps / get(pk, 'c32-1k')?.rps;
       goal(`seed chain throughput >= 10x ${targets.find((t) => t.id === pk).label} (c32, 1 KB)`, `${fmt(r)}x (bare proxy: ${fmt(bareRps / get(pk, 'c32-1k')?.rps)}x)`, Number.isFinite(r) ? r >= 10 : undefined);
     }
+    // What stands in the way of the Portkey goal: if even the bare floor is under 10x Portkey, no gateway can meet it here.
+    const floorVsPortkey = present.includes('portkey') ? bareRps / get('portkey', 'c32-1k')?.rps : NaN;
     const a1000 = added('kt-seed', 'r1000-1k');
     const sat = (seed('r1000-1k')?.rps ?? 0) < 950 ? ` (saturated: ${fmt(seed('r1000-1k')?.rps, 0)} req/s achieved)` : '';
     goal('seed chain added p50 <= 1 ms at 1,000 req/s, 1 KB', `${signed(a1000?.p50, 3)} ms${sat}`, a1000 ? a1000.p50 <= 1 : undefined);
@@ -314,6 +316,14 @@ export async function run(ctx) {
     lines.push('| goal | measured | status |');
     lines.push('|---|---|---|');
     lines.push(...goals);
+    lines.push('');
+    const notes = [];
+    if (Number.isFinite(floorVsPortkey) && floorVsPortkey < 10) notes.push(`the bare pass-through floor itself reaches only ${fmt(floorVsPortkey)}x Portkey's throughput on this box, so ">= 10x Portkey" cannot be met by any Node.js gateway with this client, upstream and CPU split; ktpack's seed chain reaches ${fmt(seed('c32-1k')?.rps / get('portkey', 'c32-1k')?.rps)}x`);
+    if ((seed('r1000-1k')?.rps ?? 1000) < 950) notes.push(`at 1,000 req/s the seed chain was saturated (${fmt(seed('r1000-1k')?.rps, 0)} req/s achieved, with the upstream on the same core and a machine load average of ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs): its latency there is queueing, not per-request overhead; CPU per request (${fmt(cpuPerReq('kt-seed', 'c32-1k'), 0)} µs for 1 KB) is the figure to compare`);
+    const seedCpu100 = cpuPerReq('kt-seed', 'c32-100k');
+    const emptyCpu100 = cpuPerReq('kt-empty', 'c32-100k');
+    if (Number.isFinite(seedCpu100) && Number.isFinite(emptyCpu100)) notes.push(`for 100 KB prompts the seed chain's policies cost ${fmt(seedCpu100 - emptyCpu100, 0)} µs CPU per request over the empty chain (${fmt(seedCpu100 / emptyCpu100, 1)}x); the profile below names where`);
+    if (notes.length) lines.push(`Reading this run: ${notes.join('; ')}.`);
 
     // Profile: the seed chain under c32 load with --cpu-prof, 1 KB then 100 KB; top self-time functions and areas.
     if (profile) {
