@@ -1,5 +1,6 @@
 // Compiles a lint-clean pack document into the IR. Pure and deterministic: no fs, no clock.
 import { DOCS_BASE, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
+import { lowerPricing } from '../kinds/cost-attribution/index.js';
 import { getKind } from '../kinds/index.js';
 import type { PackData } from '../lint/rule.js';
 import type { PackDocument } from '../load/document.js';
@@ -7,6 +8,7 @@ import { runKind } from '../runtime/kinds/index.js';
 import {
   IR_VERSION,
   type IrAudit,
+  type IrCost,
   type IrFallback,
   type IrPricing,
   type IrStep,
@@ -61,6 +63,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
   const request: IrStep[] = [];
   const response: IrStep[] = [];
   let audit: IrAudit | null = null;
+  let cost: IrCost | null = null;
   const chain = (data.policies?.chain ?? []) as string[];
   chain.forEach((name, i) => {
     const kind = getKind(name);
@@ -74,6 +77,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
       fail(['policy', name, ...f.path], 'unsupported-option', `${name}: ${f.message} (the runtime cannot execute it, so no bundle is built)`);
     }
     if (lowered.audit) audit = { ...lowered.audit, src: src(blockPath) };
+    if (lowered.cost) cost = { ...lowered.cost, src: src(blockPath) };
     if (lowered.step) {
       if (!runKind(kind.id)) {
         fail(['policies', 'chain', i], 'no-runtime', `policy kind "${name}" has no runtime implementation yet; remove it from the chain`);
@@ -111,6 +115,8 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
       targets,
       fallback,
       audit,
+      cost,
+      limits: lowerLimits(data as Record<string, unknown>),
     },
   };
 }
@@ -123,10 +129,7 @@ function lowerTarget(t: Record<string, unknown>, src: SourceRef): IrTarget {
   const modelFromId = parts.length >= 3 ? parts.slice(2).join(':') : null;
   const model = typeof t.model === 'string' ? t.model : modelFromId;
   const ref = t.secret_key_ref as { env?: string } | undefined;
-  const p = t.pricing as Record<string, number | undefined> | undefined;
-  const pricing: IrPricing | null = p
-    ? { inputPer1m: p.input_per_1m ?? null, outputPer1m: p.output_per_1m ?? null, cachedInputPer1m: p.cached_input_per_1m ?? null }
-    : null;
+  const pricing: IrPricing | null = t.pricing ? lowerPricing(t.pricing as Record<string, unknown>) : null;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...((t.timeouts as Record<string, number> | undefined) ?? {}) };
   return {
     id: String(t.id),
@@ -169,7 +172,18 @@ function lowerFallback(
   const named = (f.triggers ?? f.retry_on) as string[] | undefined;
   const triggers = named ? [...new Set(named.map((n) => TRIGGERS[n]).filter(Boolean))].sort() : (['connection_error', 'rate_limit', 'server_error', 'timeout'] as const);
   const strategy = providers.strategy;
-  const enabled = strategy !== 'single' && f.enabled !== false && order.length > 1;
-  const maxAttempts = Number(f.max_fallback_attempts ?? f.max_retries ?? DEFAULT_MAX_FALLBACK_ATTEMPTS);
-  return { enabled, order, triggers: [...triggers], maxAttempts: enabled ? Math.min(maxAttempts, order.length - 1) : 0, src: src(base) };
+  const enabled = strategy !== 'single' && f.enabled !== false;
+  // Attempts after the first; the proxy cycles through `order` (a lone target is retried after its retry-after).
+  const maxAttempts = Number(f.max_fallback_attempts ?? f.max_retries ?? Math.min(DEFAULT_MAX_FALLBACK_ATTEMPTS, Math.max(0, order.length - 1)));
+  return { enabled, order, triggers: [...triggers], maxAttempts: enabled ? maxAttempts : 0, src: src(base) };
+}
+
+/** `size_limits` → IR limits. */
+function lowerLimits(data: Record<string, unknown>): PolicyIr['limits'] {
+  const s = data.size_limits as Record<string, unknown> | undefined;
+  if (!s) return null;
+  return {
+    ...(typeof s.max_body_bytes === 'number' ? { maxBodyBytes: s.max_body_bytes } : {}),
+    ...(typeof s.max_response_bytes === 'number' ? { maxResponseBytes: s.max_response_bytes } : {}),
+  };
 }

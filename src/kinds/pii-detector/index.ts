@@ -1,7 +1,27 @@
-// Build half of pii-detector: metadata, options schema and lowering to IR.
+// Build half of pii-detector: metadata, semantic checks and lowering to IR (entities, custom patterns, markers).
 import { BUILTIN_ENTITIES } from '../../runtime/detectors/pii.js';
 import { loadSchema, withDefaults } from '../../schemas.js';
-import type { KindDefinition } from '../types.js';
+import type { KindDefinition, KindFinding } from '../types.js';
+
+const KNOWN = new Set<string>(BUILTIN_ENTITIES);
+
+/** `detect_patterns` entries that name a built-in category (`email`, `ssn`) instead of a regex, as some docs write them. */
+function categoryName(p: unknown): string | null {
+  if (typeof p !== 'string') return null;
+  const up = p.toUpperCase().replace(/[\s-]/g, '_');
+  const alias: Record<string, string> = { IP: 'IP_ADDRESS', CARD: 'CREDIT_CARD', PAN: 'CREDIT_CARD', SECRET: 'API_KEY', PHONE_NUMBER: 'PHONE', EMAIL_ADDRESS: 'EMAIL' };
+  const e = alias[up] ?? up;
+  return /^[a-z_ ]+$/i.test(p) && KNOWN.has(e) ? e : null;
+}
+
+function patternParts(p: unknown): { entity: string; source: string } | null {
+  if (typeof p === 'string') return { entity: 'CUSTOM', source: p };
+  if (p && typeof p === 'object' && typeof (p as { pattern?: unknown }).pattern === 'string') {
+    const o = p as { name?: string; pattern: string };
+    return { entity: o.name ?? 'CUSTOM', source: o.pattern };
+  }
+  return null;
+}
 
 /** pii-detector kind. */
 export const piiDetectorKind: KindDefinition = {
@@ -14,23 +34,66 @@ export const piiDetectorKind: KindDefinition = {
   },
   schemaFile: 'kinds/pii-detector.schema.json',
   check(options) {
+    const findings: KindFinding[] = [];
     const entities = Array.isArray(options.entities) ? options.entities : [];
-    const known = new Set<string>(BUILTIN_ENTITIES);
-    return entities.flatMap((e, i) =>
-      typeof e === 'string' && !known.has(e)
-        ? [{ path: ['entities', i], code: 'unknown-pii-entity', message: `unknown PII entity "${e}"; known: ${[...known].join(', ')}` }]
-        : [],
-    );
+    entities.forEach((e, i) => {
+      if (typeof e === 'string' && !KNOWN.has(e)) {
+        findings.push({ path: ['entities', i], code: 'unknown-pii-entity', message: `unknown PII entity "${e}"; known: ${[...KNOWN].join(', ')}` });
+      }
+    });
+    const patterns = Array.isArray(options.detect_patterns) ? options.detect_patterns : [];
+    patterns.forEach((p, i) => {
+      const cat = categoryName(p);
+      if (cat) {
+        findings.push({
+          path: ['detect_patterns', i],
+          code: 'pii-category-as-pattern',
+          severity: 'warning',
+          message: `"${String(p)}" names the built-in entity ${cat}, not a regular expression; ktpack detects ${cat} (list it under entities instead)`,
+        });
+        return;
+      }
+      const parts = patternParts(p);
+      if (!parts) return;
+      try {
+        new RegExp(parts.source);
+      } catch (err) {
+        findings.push({ path: ['detect_patterns', i], code: 'invalid-regex', message: `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      }
+    });
+    return findings;
   },
   lower(options) {
     const o = withDefaults(loadSchema(this.schemaFile), options);
-    const entities = [...new Set((o.entities as string[] | undefined) ?? BUILTIN_ENTITIES)].sort();
-    const unsupported = [
-      ...(Array.isArray(o.detect_patterns) && o.detect_patterns.length > 0 ? [{ path: ['detect_patterns'], code: 'unsupported-option', message: 'detect_patterns is not supported yet' }] : []),
-      ...(o.healthcare_mode === true ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet' }] : []),
-      ...(o.scan_responses === false ? [{ path: ['scan_responses'], code: 'unsupported-option', message: 'scan_responses: false is not supported yet (responses are always scanned)' }] : []),
-      ...(o.redaction !== undefined ? [{ path: ['redaction'], code: 'unsupported-option', message: 'redaction settings are not supported yet (markers are [ENTITY_n])' }] : []),
-    ];
-    return { step: { action: o.action as 'redact' | 'block', options: { entities } }, unsupported };
+    const patterns = (o.detect_patterns as unknown[] | undefined) ?? [];
+    const listed = (o.entities as string[] | undefined) ?? [...BUILTIN_ENTITIES];
+    const fromPatterns = patterns.map(categoryName).filter((e): e is string => e !== null);
+    const entities = new Set([...listed, ...fromPatterns].filter((e) => KNOWN.has(e)));
+    if (o.pci_mode !== false) entities.add('CREDIT_CARD');
+    const customPatterns = patterns
+      .filter((p) => categoryName(p) === null)
+      .map(patternParts)
+      .filter((p): p is { entity: string; source: string } => p !== null);
+    const r = (o.redaction as Record<string, unknown> | undefined) ?? {};
+    const unsupported =
+      o.healthcare_mode === true
+        ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet (no healthcare identifiers are detected)' }]
+        : [];
+    return {
+      unsupported,
+      step: {
+        action: o.action as 'redact' | 'block',
+        options: {
+          entities: [...entities].sort(),
+          customPatterns,
+          scanResponses: o.scan_responses !== false,
+          markers: {
+            format: (r.marker_format as string | undefined) ?? 'label',
+            preserveLength: r.preserve_length === true,
+            customMarkers: (r.custom_markers as Record<string, string> | undefined) ?? {},
+          },
+        },
+      },
+    };
   },
 };

@@ -1,4 +1,5 @@
-// Built-in PII and secret detectors: pure functions from text to entity spans.
+// Built-in PII and secret detectors: pure, linear-time functions from text to entity spans.
+import { isPlausiblePhone } from './phone.js';
 
 /** A detected span in a text. Offsets are UTF-16 code units, end exclusive. */
 export interface PiiSpan {
@@ -7,47 +8,55 @@ export interface PiiSpan {
   end: number;
 }
 
-/** A detector for one entity type. */
-interface EntityDetector {
+/** A user-defined pattern (`detect_patterns`), already compiled from its source. */
+export interface CustomPattern {
   entity: string;
-  pattern: RegExp;
-  /** Extra validation of a match (checksum, issued ranges); false drops it. */
-  validate?: (match: string) => boolean;
-  /** A character every match contains: texts without it skip the regex (cheap prefilter). */
-  requires?: string;
+  source: string;
+  flags?: string;
 }
 
 /** Every entity the built-in detectors know, sorted. */
-export const BUILTIN_ENTITIES = ['CREDIT_CARD', 'EMAIL', 'PHONE', 'SSN'] as const;
+export const BUILTIN_ENTITIES = ['API_KEY', 'CREDIT_CARD', 'EMAIL', 'IBAN', 'IP_ADDRESS', 'PHONE', 'SSN'] as const;
 
-const DETECTORS: EntityDetector[] = [
-  {
-    entity: 'EMAIL',
-    requires: '@',
-    pattern: /(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g,
-  },
-  {
-    entity: 'CREDIT_CARD',
-    pattern: /(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])/g,
-    validate: (m) => {
-      const digits = m.replace(/[ -]/g, '');
-      return digits.length >= 13 && digits.length <= 19 && luhn(digits) && /^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5)|35)/.test(digits);
-    },
-  },
-  {
-    entity: 'SSN',
-    pattern: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g,
-    validate: (m) => {
-      const [area, group, serial] = m.split('-');
-      return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
-    },
-  },
-  {
-    entity: 'PHONE',
-    pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3}[ .-]\d{4}(?!\d)/g,
-  },
-];
+/**
+ * Custom patterns run on JavaScript's backtracking engine, so they scan a slot in windows of this
+ * many characters (plus {@link CUSTOM_WINDOW_OVERLAP}): a slow pattern's worst case is bounded by
+ * the window, not by the message size. A custom match longer than the overlap may be cut.
+ */
+export const CUSTOM_WINDOW = 4096;
+/** Overlap between custom-pattern windows; matches up to this length never straddle a cut. */
+export const CUSTOM_WINDOW_OVERLAP = 512;
 
+type Finder = (text: string, out: PiiSpan[]) => void;
+
+// ---------------------------------------------------------------- EMAIL
+const EMAIL_LOCAL = /[A-Za-z0-9._%+\-!#$&'*/=?^`{|}~]/;
+const EMAIL_DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$/;
+
+/** Anchored on '@': expanding by hand keeps the scan linear and skips the regex start-position cost. */
+const findEmails: Finder = (text, out) => {
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let s = at;
+    while (s > 0 && at - s < 64 && EMAIL_LOCAL.test(text[s - 1])) s--;
+    let e = at + 1;
+    while (e < text.length && e - at < 254 && /[A-Za-z0-9.-]/.test(text[e])) e++;
+    while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
+    while (s < at && (text[s] === '.' || text[s] === '-')) s++;
+    const local = text.slice(s, at);
+    const domain = text.slice(at + 1, e);
+    const before = s > 0 ? text[s - 1] : '';
+    const after = e < text.length ? text[e] : '';
+    // `user:secret@host` after `//` is URL userinfo, not a mailbox.
+    const userinfo = before === ':' || before === '/' || /\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 80), s));
+    if (local.length > 0 && !local.includes('..') && EMAIL_DOMAIN.test(domain) && !userinfo && !/[\w@]/.test(after)) {
+      out.push({ entity: 'EMAIL', start: s, end: e });
+    }
+    at = text.indexOf('@', Math.max(e, at + 1));
+  }
+};
+
+// ---------------------------------------------------------------- CREDIT_CARD
 /** Luhn checksum over a digit string. */
 export function luhn(digits: string): boolean {
   let sum = 0;
@@ -64,30 +73,299 @@ export function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** True when `digits` starts in a real issuer range and has that scheme's length. */
+export function cardIssuer(digits: string): string | null {
+  const n = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p3 = Number(digits.slice(0, 3));
+  const p4 = Number(digits.slice(0, 4));
+  const p6 = Number(digits.slice(0, 6));
+  if (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) return 'visa';
+  if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16) return 'mastercard';
+  if ((p2 === 34 || p2 === 37) && n === 15) return 'amex';
+  if ((p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || (p6 >= 622126 && p6 <= 622925)) && n >= 16 && n <= 19) return 'discover';
+  if (p4 >= 3528 && p4 <= 3589 && n >= 16 && n <= 19) return 'jcb';
+  if (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39) && n >= 14 && n <= 19) return 'diners';
+  if (p2 === 62 && n >= 16 && n <= 19) return 'unionpay';
+  if ((p2 === 50 || (p2 >= 56 && p2 <= 58) || p2 === 67 || p2 === 63) && n >= 12 && n <= 19) return 'maestro';
+  return null;
+}
+
+// Groups of 4 with one consistent separator (or none), or Amex/Diners 4-6-5 / 4-6-4.
+const CARD = /(?<![\d.,\-/])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{4}([ -]?)\d{6}\2\d{4,5})(?![\d\-/]|[.,]\d)/g;
+
+const findCards: Finder = (text, out) => {
+  for (const m of text.matchAll(CARD)) {
+    const digits = m[0].replace(/\D/g, '');
+    if (digits.length >= 12 && digits.length <= 19 && luhn(digits) && cardIssuer(digits)) {
+      out.push({ entity: 'CREDIT_CARD', start: m.index, end: m.index + m[0].length });
+    }
+  }
+};
+
+// ---------------------------------------------------------------- SSN
+const SSN = /(?<![\d\-./:])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d\-/:]|[.,]\d)/g;
+const SSN_BARE = /(?<![\d\-./:])\d{9}(?![\d\-/:]|[.,]\d)/g;
+const SSN_CONTEXT = /\b(?:ssn|ssns|social security(?: number| no\.?| #)?|soc\.? sec\.?)\W{0,5}$/i;
+
+/** SSA rules: area 000, 666 and 900–999, group 00 and serial 0000 are never issued. */
+export function isIssuableSsn(area: string, group: string, serial: string): boolean {
+  return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+}
+
+const findSsns: Finder = (text, out) => {
+  for (const m of text.matchAll(SSN)) {
+    // Space-separated digits are only an SSN next to an SSN keyword (else: phone fragments, ids).
+    if (m[2] === ' ' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
+    if (isIssuableSsn(m[1], m[3], m[4])) out.push({ entity: 'SSN', start: m.index, end: m.index + m[0].length });
+  }
+  if (!/ssn|social|soc\.?\s?sec/i.test(text)) return;
+  for (const m of text.matchAll(SSN_BARE)) {
+    if (!SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
+    const d = m[0];
+    if (isIssuableSsn(d.slice(0, 3), d.slice(3, 5), d.slice(5))) out.push({ entity: 'SSN', start: m.index, end: m.index + 9 });
+  }
+};
+
+// ---------------------------------------------------------------- IBAN
+/** IBAN length per country (ISO 13616 registry). */
+const IBAN_LENGTHS: Record<string, number> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28,
+  CZ: 24, DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18,
+  GR: 27, GT: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32,
+  LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24,
+  PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28,
+  TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20,
+};
+
+/** ISO 7064 mod-97-10 check of a compact IBAN. */
+export function ibanChecksumOk(iban: string): boolean {
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (const ch of rearranged) {
+    const code = ch.charCodeAt(0);
+    const v = code >= 65 ? String(code - 55) : ch;
+    for (const d of v) rem = (rem * 10 + (d.charCodeAt(0) - 48)) % 97;
+  }
+  return rem === 1;
+}
+
+const IBAN = /(?<![A-Za-z0-9])([A-Z]{2})(\d{2})((?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![a-z0-9])/g;
+
+const findIbans: Finder = (text, out) => {
+  for (const m of text.matchAll(IBAN)) {
+    const len = IBAN_LENGTHS[m[1]];
+    if (!len) continue;
+    // The regex may run into a following upper-case word: cut at the country's length.
+    let count = 0;
+    let end = m.index;
+    const raw = m[0];
+    for (let i = 0; i < raw.length && count < len; i++) {
+      if (raw[i] !== ' ') count++;
+      end = m.index + i + 1;
+    }
+    if (count !== len || /[A-Za-z0-9]/.test(text[end] ?? '')) continue;
+    const compact = text.slice(m.index, end).replace(/ /g, '');
+    if (ibanChecksumOk(compact)) out.push({ entity: 'IBAN', start: m.index, end });
+  }
+};
+
+// ---------------------------------------------------------------- IP_ADDRESS
+const IPV4 = /(?<![\w.:-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
+const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node)\W{0,3}$/i;
+
+const findIpv4: Finder = (text, out) => {
+  for (const m of text.matchAll(IPV4)) {
+    const octets = [m[1], m[2], m[3], m[4]];
+    if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) continue;
+    if (VERSION_CONTEXT.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+    out.push({ entity: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length });
+  }
+};
+
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|(?=:))(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:]|\.\d)/g;
+
+/** Parses an IPv6 address (with optional embedded IPv4) strictly. */
+export function isIpv6(s: string): boolean {
+  let head = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    const tail = s.slice(lastColon + 1);
+    const o = tail.split('.');
+    if (o.length !== 4 || o.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) return false;
+    head = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const dbl = head.indexOf('::');
+  if (dbl !== -1 && head.indexOf('::', dbl + 1) !== -1) return false;
+  const parts = head.split(':');
+  if (dbl === -1) return parts.length === 8 && parts.every((p) => /^[0-9A-Fa-f]{1,4}$/.test(p));
+  const [l, r] = [head.slice(0, dbl), head.slice(dbl + 2)];
+  const lp = l === '' ? [] : l.split(':');
+  const rp = r === '' ? [] : r.split(':');
+  if (lp.length + rp.length > 7) return false;
+  return [...lp, ...rp].every((p) => /^[0-9A-Fa-f]{1,4}$/.test(p));
+}
+
+const findIpv6: Finder = (text, out) => {
+  if (!text.includes(':')) return;
+  for (const m of text.matchAll(IPV6)) {
+    const s = m[0];
+    if (!isIpv6(s)) continue;
+    const groups = s.split(':').filter((g) => g !== '');
+    // Short forms such as `a::b` or `dead::beef` read as code (C++ scopes); require some substance.
+    if (s.includes('::') && (groups.length < 2 || !/\d/.test(s) || s.replace(/[^0-9A-Fa-f]/g, '').length < 4)) continue;
+    out.push({ entity: 'IP_ADDRESS', start: m.index, end: m.index + s.length });
+  }
+};
+
+// ---------------------------------------------------------------- PHONE
+const PHONE = /(?<![\w+.\-/:=#@$])(?:\+|00[1-9])?\(?\d[\d ().\-]{5,18}\d(?![\w\-/:@]|[.,]\d)/g;
+const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|mob|cell|fax|call|text|sms|whatsapp|ring|contact|reach|dial|hotline|number|no\.|telefon|téléphone|teléfono|telefone|telefono|handy|portable|tél)\b[^\n\d]{0,20}$/i;
+
+const findPhones: Finder = (text, out) => {
+  for (const m of text.matchAll(PHONE)) {
+    const raw = m[0];
+    const context = PHONE_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index));
+    if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end: m.index + raw.length });
+  }
+};
+
+// ---------------------------------------------------------------- API_KEY
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+const PLACEHOLDER = /(?:x{4,}|\.{3}|example|sample|dummy|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret)|redacted|changeme|insert|here|test[_-]?key|fake|0{8,}|1234567890|abcdef(?:gh)?)/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A random-looking key body: mixed classes, enough entropy, no placeholder words, not a UUID. */
+function keyLike(body: string, minEntropy = 3.2): boolean {
+  if (UUID.test(body) || PLACEHOLDER.test(body)) return false;
+  const classes = Number(/[a-z]/.test(body)) + Number(/[A-Z]/.test(body)) + Number(/\d/.test(body));
+  if (classes < 2 || !/\d/.test(body)) return false;
+  // Hyphenated word slugs (sk-learn-pipeline-utils) are phrases, not keys.
+  if (/^(?:[a-z]+-){2,}[a-z]+$/i.test(body)) return false;
+  return entropy(body) >= minEntropy;
+}
+
+interface KeyRule {
+  pattern: RegExp;
+  /** Capture group holding the random body to vet (0 = whole match). */
+  body?: number;
+  /** Capture group that is the secret itself (redacts only it); default the whole match. */
+  span?: number;
+  vet?: boolean;
+  minEntropy?: number;
+}
+
+const KEY_RULES: KeyRule[] = [
+  // Anthropic before OpenAI: both start with sk-.
+  { pattern: /(?<![\w-])sk-ant-(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
+  { pattern: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
+  { pattern: /(?:aws_?secret_?access_?key|secret_?access_?key|aws_?secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dgi, body: 1, span: 1 },
+  { pattern: /(?<!\w)gh[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
+  { pattern: /(?<!\w)github_pat_([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
+  { pattern: /(?<!\w)glpat-([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pattern: /(?<![\w-])xox[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
+  { pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
+  { pattern: /(?<!\w)(?:sk|rk)_(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
+  { pattern: /(?<!\w)whsec_([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
+  { pattern: /(?<![\w-])AIza([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
+  { pattern: /(?<!\w)npm_([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
+  { pattern: /(?<!\w)hf_([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
+  { pattern: /(?<!\w)SG\.([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
+  { pattern: /(?<!\w)(?:SK|AC)([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
+  { pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
+  { pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
+  // URL userinfo passwords: scheme://user:password@host.
+  { pattern: /[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dgi, span: 1, vet: false },
+  // Generic `api_key = "..."` assignments: only the value, and only when it looks random.
+  {
+    pattern: /(?<![\w-])(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|bearer)["']?\s*(?:[:=]|\s)\s*["']?([A-Za-z0-9_\-+/.=]{16,200})/dgi,
+    body: 1,
+    span: 1,
+    minEntropy: 3.5,
+  },
+];
+
+const findKeys: Finder = (text, out) => {
+  for (const rule of KEY_RULES) {
+    rule.pattern.lastIndex = 0;
+    for (const m of text.matchAll(rule.pattern)) {
+      if (rule.vet !== false && !keyLike(m[rule.body ?? 0], rule.minEntropy)) continue;
+      const g = rule.span ?? 0;
+      const [start, end] = g === 0 ? [m.index, m.index + m[0].length] : m.indices![g]!;
+      out.push({ entity: 'API_KEY', start, end });
+    }
+  }
+};
+
+const FINDERS: Record<string, Finder[]> = {
+  API_KEY: [findKeys],
+  CREDIT_CARD: [findCards],
+  EMAIL: [findEmails],
+  IBAN: [findIbans],
+  IP_ADDRESS: [findIpv4, findIpv6],
+  PHONE: [findPhones],
+  SSN: [findSsns],
+};
+
+/** Where one entity wins over another on overlap: secrets and checksummed ids beat shape-only matches. */
+const PRIORITY: Record<string, number> = { API_KEY: 7, CREDIT_CARD: 6, IBAN: 5, EMAIL: 4, SSN: 3, IP_ADDRESS: 2, PHONE: 1 };
+
+/** Runs `pattern` over `text` window by window so its backtracking cost is bounded per window. */
+export function findCustom(text: string, pattern: RegExp, entity: string, out: PiiSpan[]): void {
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  let lastEnd = 0;
+  for (let w = 0; w < text.length; w += CUSTOM_WINDOW) {
+    const chunk = text.slice(w, w + CUSTOM_WINDOW + CUSTOM_WINDOW_OVERLAP);
+    re.lastIndex = 0;
+    for (let m = re.exec(chunk); m; m = re.exec(chunk)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const start = w + m.index;
+      if (m.index >= CUSTOM_WINDOW) break;
+      if (start >= lastEnd) {
+        out.push({ entity, start, end: start + m[0].length });
+        lastEnd = start + m[0].length;
+      }
+    }
+  }
+}
+
+/** Compiles a `detect_patterns` source; returns null when the syntax is invalid. */
+export function compileCustom(source: string, flags = ''): RegExp | null {
+  try {
+    return new RegExp(source, flags.replace(/g/g, ''));
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Finds entity spans in `text`. Overlapping spans are resolved in favour of the earlier,
- * then longer, span; the result is sorted by start offset.
+ * Finds entity spans in `text`. Overlaps resolve in favour of the stronger entity (checksummed or
+ * secret), then the longer span; the result is sorted by start offset and never overlaps.
  */
-export function findPii(text: string, entities: readonly string[]): PiiSpan[] {
-  const wanted = new Set(entities);
+export function findPii(text: string, entities: readonly string[], custom: readonly { entity: string; regex: RegExp }[] = []): PiiSpan[] {
   const spans: PiiSpan[] = [];
-  for (const det of DETECTORS) {
-    if (!wanted.has(det.entity)) continue;
-    if (det.requires && !text.includes(det.requires)) continue;
-    det.pattern.lastIndex = 0;
-    for (const m of text.matchAll(det.pattern)) {
-      if (det.validate && !det.validate(m[0])) continue;
-      spans.push({ entity: det.entity, start: m.index!, end: m.index! + m[0].length });
-    }
-  }
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: PiiSpan[] = [];
-  let lastEnd = -1;
+  for (const e of entities) for (const f of FINDERS[e] ?? []) f(text, spans);
+  for (const c of custom) findCustom(text, c.regex, c.entity, spans);
+  if (spans.length < 2) return spans;
+  spans.sort((a, b) => (PRIORITY[b.entity] ?? 8) - (PRIORITY[a.entity] ?? 8) || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: PiiSpan[] = [];
   for (const s of spans) {
-    if (s.start >= lastEnd) {
-      out.push(s);
-      lastEnd = s.end;
-    }
+    if (!kept.some((k) => s.start < k.end && k.start < s.end)) kept.push(s);
   }
-  return out;
+  return kept.sort((a, b) => a.start - b.start);
 }

@@ -1,24 +1,59 @@
-// Run half of pii-detector: finds entities in every text slot and redacts them or blocks.
+// Run half of pii-detector: finds entities in every text slot and redacts them with markers, or blocks.
 import { findPii } from '../detectors/pii.js';
-import type { RunKind } from '../step.js';
+import type { MarkerTable, RunKind } from '../step.js';
 import type { Redaction } from '../types.js';
+
+/** Marker settings as lowered into the IR. */
+export interface PiiMarkerOptions {
+  format: 'label' | 'asterisks' | 'partial';
+  preserveLength: boolean;
+  customMarkers: Record<string, string>;
+}
+
+interface CompiledCustom {
+  entity: string;
+  regex: RegExp;
+}
+
+// IR options are plain JSON: compile custom patterns once per IR node, not once per request.
+const compiled = new WeakMap<object, CompiledCustom[]>();
+
+function customPatterns(options: Record<string, unknown>): CompiledCustom[] {
+  let list = compiled.get(options);
+  if (!list) {
+    const raw = (options.customPatterns as Array<{ entity: string; source: string; flags?: string }> | undefined) ?? [];
+    list = raw.flatMap((p) => {
+      try {
+        return [{ entity: p.entity, regex: new RegExp(p.source, p.flags ?? '') }];
+      } catch {
+        return [];
+      }
+    });
+    compiled.set(options, list);
+  }
+  return list;
+}
 
 /** pii-detector step. */
 export const piiDetector: RunKind = {
   id: 'pii-detector',
   step(node, view) {
-    const entities = (node.options.entities as string[] | undefined) ?? [];
+    const o = node.options;
+    if (view.phase === 'response' && o.scanResponses === false) return { type: 'continue' };
+    const entities = (o.entities as string[] | undefined) ?? [];
+    const markerOptions = (o.markers as PiiMarkerOptions | undefined) ?? { format: 'label', preserveLength: false, customMarkers: {} };
+    const custom = customPatterns(o);
     const edits = new Map<number, string>();
     const redactions: Redaction[] = [];
     const counts = new Map<string, number>();
     view.slots.forEach((slot, i) => {
-      const spans = findPii(slot.text, entities);
+      const spans = findPii(slot.text, entities, custom);
       if (spans.length === 0) return;
       let out = '';
       let last = 0;
       for (const s of spans) {
         const value = slot.text.slice(s.start, s.end);
-        const marker = markerFor(view.markers, s.entity, value);
+        const marker = markerFor(view.markers, markerOptions, s.entity, value);
         out += slot.text.slice(last, s.start) + marker;
         last = s.end;
         redactions.push({ entity: s.entity, policy: node.policy, path: slot.path, start: s.start, end: s.end, marker });
@@ -27,21 +62,39 @@ export const piiDetector: RunKind = {
       edits.set(i, out + slot.text.slice(last));
     });
     if (redactions.length === 0) return { type: 'continue' };
-    const summary = [...counts].map(([e, n]) => `${n} ${e}`).join(', ');
+    const summary = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${n} ${e}`).join(', ');
+    const where = [...new Set(redactions.map((r) => r.path))].slice(0, 5).join(', ');
     if (node.action === 'block') {
-      return { type: 'block', code: 'pii.detected', message: `Request blocked: personal data detected (${summary})` };
+      const side = view.phase === 'request' ? 'Request' : 'Response';
+      return { type: 'block', code: 'pii.detected', message: `${side} blocked: personal data detected (${summary} in ${where})` };
     }
-    return { type: 'transform', code: 'pii.redacted', message: `Redacted ${summary}`, edits, redactions };
+    return { type: 'transform', code: 'pii.redacted', message: `Redacted ${summary} in ${where}`, edits, redactions };
   },
 };
 
-function markerFor(table: { byValue: Map<string, string>; counters: Map<string, number> }, entity: string, value: string): string {
+/**
+ * The marker for `value`. Label markers are numbered per entity and stable within a request (the
+ * same value gets the same marker, so the model can still tell values apart and refer to them).
+ */
+export function markerFor(table: MarkerTable, options: PiiMarkerOptions, entity: string, value: string): string {
   const key = `${entity}\u0000${value}`;
-  const existing = table.byValue.get(key);
-  if (existing) return existing;
-  const n = (table.counters.get(entity) ?? 0) + 1;
-  table.counters.set(entity, n);
-  const marker = `[${entity}_${n}]`;
-  table.byValue.set(key, marker);
+  let label = table.byValue.get(key);
+  if (!label) {
+    const n = (table.counters.get(entity) ?? 0) + 1;
+    table.counters.set(entity, n);
+    label = `[${entity}_${n}]`;
+    table.byValue.set(key, label);
+  }
+  const custom = options.customMarkers[entity];
+  let marker: string;
+  if (custom !== undefined) marker = custom.replace(/\{n\}/g, label.slice(entity.length + 2, -1));
+  else if (options.format === 'asterisks') marker = '*'.repeat(options.preserveLength ? value.length : 8);
+  else if (options.format === 'partial') {
+    const keep = value.length > 8 ? 4 : 0;
+    marker = '*'.repeat(options.preserveLength ? value.length - keep : 4) + value.slice(value.length - keep);
+  } else marker = label;
+  if (options.preserveLength && marker.length !== value.length) {
+    marker = marker.length > value.length ? marker.slice(0, value.length) : marker + '*'.repeat(value.length - marker.length);
+  }
   return marker;
 }

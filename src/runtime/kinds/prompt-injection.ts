@@ -1,26 +1,67 @@
-// Run half of prompt-injection: scores each request text and blocks (or warns) at the threshold.
-import { scoreInjection } from '../detectors/injection.js';
+// Run half of prompt-injection: scores every request text and blocks (or warns) at the threshold, naming the signals and where they fired.
+import { combine, scoreInjection, type InjectionOptions, type InjectionSignal } from '../detectors/injection.js';
 import type { RunKind } from '../step.js';
+
+const compiled = new WeakMap<object, InjectionOptions>();
+
+function detectorOptions(options: Record<string, unknown>): InjectionOptions {
+  let o = compiled.get(options);
+  if (!o) {
+    const enc = (options.encoding as Record<string, boolean> | undefined) ?? {};
+    o = {
+      decodeBase64: enc.decodeBase64 !== false,
+      normalizeUnicode: enc.normalizeUnicode !== false,
+      detectHomoglyphs: enc.detectHomoglyphs !== false,
+      rejectFakeBoundaries: options.rejectFakeBoundaries !== false,
+      attackPatterns: ((options.attackPatterns as string[] | undefined) ?? []).flatMap((s) => {
+        try {
+          return [new RegExp(s, 'iu')];
+        } catch {
+          return [];
+        }
+      }),
+    };
+    compiled.set(options, o);
+  }
+  return o;
+}
 
 /** prompt-injection step. */
 export const promptInjection: RunKind = {
   id: 'prompt-injection',
   step(node, view) {
     const threshold = Number(node.options.threshold ?? 0.8);
+    const options = detectorOptions(node.options);
     let best = 0;
-    let where = '';
-    let signals: string[] = [];
+    let bestHits: Array<{ path: string; signal: InjectionSignal }> = [];
+    const all: Array<{ path: string; signal: InjectionSignal }> = [];
     for (const slot of view.slots) {
-      const r = scoreInjection(slot.text);
+      const r = scoreInjection(slot.text, options);
+      const hits = r.signals.map((signal) => ({ path: slot.path, signal }));
+      all.push(...hits);
       if (r.score > best) {
         best = r.score;
-        where = slot.path;
-        signals = r.signals.map((s) => s.id);
+        bestHits = hits;
+      }
+    }
+    // A multi-turn setup ("when I say X, you will...") arms signals in later messages: combine across the conversation.
+    if (all.some((h) => h.signal.family === 'multiturn')) {
+      const whole = combine(all.map((h) => h.signal));
+      if (whole > best) {
+        best = whole;
+        bestHits = all;
       }
     }
     if (best < threshold) return { type: 'continue', score: best };
-    const message = `Request blocked: potential prompt injection detected (score ${best.toFixed(2)} >= ${threshold}; ${signals.join(', ')} in ${where})`;
+    const fired = bestHits
+      .filter((h) => h.signal.weight >= 0.3)
+      .slice(0, 6)
+      .map((h) => `${h.signal.id}${h.signal.layer === 'text' ? '' : ` (${h.signal.layer})`} in ${h.path}`)
+      .join('; ');
+    const detail = `score ${best.toFixed(2)} >= ${threshold}: ${fired}`;
+    const custom = typeof node.options.message === 'string' ? node.options.message : '';
+    const message = custom ? `${custom} (${detail})` : `Request blocked: potential prompt injection detected (${detail})`;
     if (node.action === 'block') return { type: 'block', code: 'prompt_injection.detected', message, score: best };
-    return { type: 'warn', code: 'prompt_injection.detected', message, score: best };
+    return { type: 'warn', code: 'prompt_injection.detected', message: message.replace(/^Request blocked: /, ''), score: best };
   },
 };

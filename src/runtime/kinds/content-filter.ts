@@ -1,0 +1,70 @@
+// Run half of content-filter: finds restricted categories and custom terms in requests or responses; blocks, warns or redacts.
+import { compileTerms, findContent, type ContentMatch } from '../detectors/content.js';
+import type { RunKind } from '../step.js';
+import type { Redaction } from '../types.js';
+
+interface Compiled {
+  categories: string[];
+  terms: RegExp | null;
+  patterns: RegExp[];
+}
+
+const compiled = new WeakMap<object, Compiled>();
+
+function rules(options: Record<string, unknown>): Compiled {
+  let c = compiled.get(options);
+  if (!c) {
+    c = {
+      categories: (options.categories as string[] | undefined) ?? [],
+      terms: compileTerms((options.blockedTerms as string[] | undefined) ?? []),
+      patterns: ((options.blockedPatterns as string[] | undefined) ?? []).flatMap((s) => {
+        try {
+          return [new RegExp(s, 'giu')];
+        } catch {
+          return [];
+        }
+      }),
+    };
+    compiled.set(options, c);
+  }
+  return c;
+}
+
+/** content-filter step. */
+export const contentFilter: RunKind = {
+  id: 'content-filter',
+  step(node, view) {
+    const applyTo = String(node.options.applyTo ?? 'both');
+    if ((view.phase === 'request' && applyTo === 'output') || (view.phase === 'response' && applyTo === 'input')) return { type: 'continue' };
+    const r = rules(node.options);
+    const hits: Array<{ slot: number; match: ContentMatch }> = [];
+    view.slots.forEach((slot, i) => {
+      for (const match of findContent(slot.text, { categories: r.categories, patterns: r.patterns }, r.terms)) hits.push({ slot: i, match });
+    });
+    if (hits.length === 0) return { type: 'continue' };
+    const categories = [...new Set(hits.map((h) => h.match.category))].sort();
+    const where = [...new Set(hits.map((h) => view.slots[h.slot].path))].slice(0, 5).join(', ');
+    const code = `content_filter.${categories[0]}`;
+    const side = view.phase === 'request' ? 'Request' : 'Response';
+    // The message names categories and places, never the matched words.
+    const detail = `${categories.join(', ')} in ${where}`;
+    if (node.action === 'block') return { type: 'block', code, message: `${side} blocked: restricted content (${detail})` };
+    if (node.action === 'warn' || node.action === 'log') return { type: 'warn', code, message: `Restricted content (${detail})` };
+    const edits = new Map<number, string>();
+    const redactions: Redaction[] = [];
+    view.slots.forEach((slot, i) => {
+      const mine = hits.filter((h) => h.slot === i);
+      if (mine.length === 0) return;
+      let out = '';
+      let last = 0;
+      for (const { match } of mine) {
+        const marker = `[${match.category.toUpperCase()}]`;
+        out += slot.text.slice(last, match.start) + marker;
+        last = match.end;
+        redactions.push({ entity: match.category.toUpperCase(), policy: node.policy, path: slot.path, start: match.start, end: match.end, marker });
+      }
+      edits.set(i, out + slot.text.slice(last));
+    });
+    return { type: 'transform', code, message: `Redacted restricted content (${detail})`, edits, redactions };
+  },
+};
