@@ -155,9 +155,9 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
 
 /** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
 function deLeet(text: string): string {
-  // '@' only at a word start ("@ll"), so e-mail addresses keep their '@'.
+  // '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
   return text
-    .replace(/(?<=[A-Za-z])[013457$!]+|[013457$!]+(?=[A-Za-z])/g, (s) => {
+    .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => {
       let r = '';
       for (const c of s) r += LEET[c] ?? c;
       return r;
