@@ -33,6 +33,22 @@ export declare const ir: PolicyIr;
 export declare function evaluateRequest(request: ChatRequest, env?: EvaluateEnv): Decision;
 /** Runs the pack's response chain on an OpenAI-shaped chat completion response. */
 export declare function evaluateResponse(response: ChatResponse, env?: EvaluateEnv): Decision;
+/** What a stream scanner lets through after a push or at the end of a field. */
+export interface StreamScanResult {
+  /** Text safe to send now (already rewritten); empty while text is held back. */
+  text: string;
+  /** Set when a policy blocks the output; nothing more may be sent. */
+  blocked?: Reason;
+  /** Redactions applied to \`text\` (offsets into the field's whole original text). */
+  redactions: Redaction[];
+}
+/** Scans one streamed response; fields are keyed, e.g. \`choices[0].content\`. */
+export interface StreamScanner {
+  push(field: string, delta: string): StreamScanResult;
+  end(field: string): StreamScanResult;
+}
+/** Polices a streamed response with a bounded hold-back window (default 256 characters per field). */
+export declare function createStreamScanner(env?: EvaluateEnv, options?: { holdBack?: number }): StreamScanner;
 `;
 await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.mjs bundle.\n${types.replace(/\/\/# sourceMappingURL=.*\n?/, '')}${exportsDecl}`);
-console.error(`runtime bundle: ${code.length} bytes`);
+console.error(`runtime bundle: ${code.length} bytes (${Buffer.byteLength(code)} bytes UTF-8)`);

@@ -6,6 +6,7 @@ import { compile } from './compile/compile.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { BundleManifest } from './emit/emit-bundle.js';
 import { lintText } from './lint/lint.js';
+import type { PackDocument } from './load/document.js';
 import type { PolicyIr } from './runtime/types.js';
 
 /** Result of loading a pack or bundle. */
@@ -16,6 +17,8 @@ export interface LoadedPack {
   irHash?: string;
   /** What was loaded: the YAML file or the bundle folder. */
   origin: string;
+  /** The parsed pack when loaded from YAML (for positions and inline `testing` suites). */
+  document?: PackDocument;
 }
 
 /** A user-facing I/O problem (missing file, unreadable bundle); the CLI maps it to exit code 2. */
@@ -39,9 +42,9 @@ export async function loadPackFile(file: string): Promise<LoadedPack> {
     throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   });
   const { document, diagnostics } = lintText(file, text);
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };
   const result = compile(document, basename(file));
-  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file };
+  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file, document };
 }
 
 /** Loads a built bundle, refusing one whose IR does not match the manifest's hash. */
@@ -50,13 +53,22 @@ export async function loadBundle(dir: string): Promise<LoadedPack> {
     readFile(join(dir, name), 'utf8').catch(() => {
       throw new UserIoError(`${dir}: not a ktpack bundle (missing ${name})`);
     });
-  const manifest = JSON.parse(await read('manifest.json')) as BundleManifest;
+  const manifest = parseJson(await read('manifest.json'), `${dir}/manifest.json`) as BundleManifest;
+  if (typeof manifest?.irHash !== 'string') throw new UserIoError(`${dir}/manifest.json: no irHash; rebuild the bundle with ktpack build`);
   const irText = await read('policy.ir.json');
   const hash = `sha256:${createHash('sha256').update(irText).digest('hex')}`;
   if (hash !== manifest.irHash) {
     throw new UserIoError(`${dir}: policy.ir.json does not match manifest.json (hash ${hash}, manifest says ${manifest.irHash}); refusing a modified bundle`);
   }
-  const ir = JSON.parse(irText) as PolicyIr;
+  const ir = parseJson(irText, `${dir}/policy.ir.json`) as PolicyIr;
   if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
   return { ir, diagnostics: [], irHash: hash, origin: dir };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserIoError(`${file}: not valid JSON; rebuild the bundle with ktpack build`);
+  }
 }

@@ -1,14 +1,51 @@
-// Stylish formatter: one `file:line:col severity message code` line per diagnostic, then a summary.
+// Stylish formatter: `file:line:col severity message code` per diagnostic, a code frame and hint, then a summary.
+import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../diagnostics.js';
+import { countBySeverity, sourceLines, type FileReport, type FormatOptions } from './types.js';
 
-/** Formats diagnostics for humans. Pure. */
-export function formatStylish(diagnostics: readonly Diagnostic[]): string {
-  if (diagnostics.length === 0) return '';
-  const lines = diagnostics.map(
-    (d) => `${d.source}:${d.range.start.line}:${d.range.start.column} ${d.severity} ${d.message} ${d.code}`,
-  );
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  lines.push('', `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-  return `${lines.join('\n')}\n`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Formats diagnostics for humans. Pure: colour only when `options.color` is set. */
+export function formatStylish(input: readonly Diagnostic[] | readonly FileReport[], options: FormatOptions = {}): string {
+  const reports = toReports(input);
+  const c: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
+  const all = reports.flatMap((r) => r.diagnostics);
+  if (all.length === 0) return '';
+  const out: string[] = [];
+  for (const report of reports) {
+    const lines = report.text === undefined ? undefined : sourceLines(report.text);
+    for (const d of report.diagnostics) {
+      const sev = d.severity === 'error' ? c.red('error') : d.severity === 'warning' ? c.yellow('warning') : c.blue('info');
+      out.push(`${c.bold(`${d.source}:${d.range.start.line}:${d.range.start.column}`)} ${sev} ${d.message} ${c.dim(d.code)}`);
+      if (lines) out.push(...codeFrame(lines, d, c));
+      if (d.hint) out.push(`  ${c.cyan('help:')} ${d.hint}`);
+    }
+  }
+  const { errors, warnings } = countBySeverity(all);
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  out.push('', errors ? c.red.bold(summary) : c.yellow.bold(summary));
+  return `${out.join('\n')}\n`;
+}
+
+function toReports(input: readonly Diagnostic[] | readonly FileReport[]): FileReport[] {
+  if (input.length === 0) return [];
+  if ('diagnostics' in input[0]) return input as FileReport[];
+  return [{ source: '', diagnostics: [...(input as Diagnostic[])] }];
+}
+
+/** One line of context above, the offending line, and a caret underline. */
+function codeFrame(lines: string[], d: Diagnostic, c: ChalkInstance): string[] {
+  const { start, end } = d.range;
+  const line = lines[start.line - 1];
+  if (line === undefined) return [];
+  const width = String(start.line).length;
+  const gutter = (n: number | '') => c.dim(`${String(n).padStart(width)} | `);
+  const show = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s).replace(/\t/g, ' ');
+  const frame: string[] = [];
+  if (start.line > 1 && lines[start.line - 2]?.trim()) frame.push(`  ${gutter(start.line - 1)}${show(lines[start.line - 2])}`);
+  frame.push(`${c.red('>')} ${gutter(start.line)}${show(line)}`);
+  const to = end.line === start.line ? Math.max(end.column, start.column + 1) : line.length + 1;
+  const caretCount = Math.max(1, Math.min(to, 161) - start.column);
+  frame.push(`  ${gutter('')}${' '.repeat(Math.min(start.column - 1, 160))}${c.red('^'.repeat(caretCount))}`);
+  return frame;
 }

@@ -1,6 +1,6 @@
 // The build-half contract every policy kind implements (linter, compiler, type generator, docs).
 import type { JsonPath } from '../diagnostics.js';
-import type { IrAudit, PolicyAction, SourceRef } from '../runtime/types.js';
+import type { IrAudit, IrCost, PolicyAction, SourceRef } from '../runtime/types.js';
 
 /** Descriptive metadata of a kind. */
 export interface KindMeta {
@@ -23,6 +23,9 @@ export interface KindFinding {
 export interface Lowered {
   step?: { action: PolicyAction; options: Record<string, unknown> };
   audit?: Omit<IrAudit, 'src'>;
+  cost?: Omit<IrCost, 'src'>;
+  /** Options set in the pack that the runtime cannot execute yet: the build fails rather than drop them. */
+  unsupported?: KindFinding[];
 }
 
 /** Context passed to lower(). */

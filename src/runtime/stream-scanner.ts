@@ -1,7 +1,7 @@
-// Streaming output scanner: the contract the proxy uses to police SSE responses as they flow.
+// Streaming output scanner: polices SSE response fields as they flow, with a bounded hold-back window.
 import { evaluate, type EvaluateEnv } from './evaluate.js';
-import { createMarkerTable } from './step.js';
-import type { PolicyIr, Reason, Redaction } from './types.js';
+import { createMarkerTable, type MarkerTable } from './step.js';
+import type { Decision, PolicyIr, Reason, Redaction } from './types.js';
 
 /** What the scanner lets through after a push or at the end of a field. */
 export interface StreamScanResult {
@@ -27,32 +27,134 @@ export interface StreamScannerOptions {
   holdBack?: number;
 }
 
+/** Default hold-back window: longer than any built-in entity (an e-mail address is at most 254 characters). */
+export const DEFAULT_HOLD_BACK = 256;
+
+/** Already-released text re-read before the window, so detectors' look-behinds see real context. */
+const CONTEXT = 64;
+
+const WINDOW_PATH = 'choices[0].message.content';
+
+interface FieldState {
+  /** Every character received for the field so far (the original text). */
+  raw: string;
+  /** How many characters of `raw` have been released (rewritten) to the client. */
+  released: number;
+}
+
 /**
  * Creates a scanner for one streamed response under `ir`'s response chain.
- * This first implementation holds each field back until it ends and evaluates it whole:
- * correct (nothing unsafe leaks) but not incremental. The bounded window replaces it.
+ *
+ * Each field keeps its last `holdBack` characters back. On every push the unreleased window (plus a
+ * little released context) runs through the same response chain as a whole response would; text
+ * before the window's tail is released with its spans rewritten, and the cut never falls inside a
+ * span, so any span no longer than `holdBack` is fully known before its first character could be
+ * released. A block stops the whole response. Markers come from `env.markers` (shared with the
+ * request phase), so a value keeps its marker across chunks, fields and phases. Tool-call argument
+ * fields are scanned as raw JSON text (the partial JSON cannot be parsed); markers contain no quotes
+ * or backslashes, so rewritten arguments stay valid JSON.
  */
-export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, _options: StreamScannerOptions = {}): StreamScanner {
+export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options: StreamScannerOptions = {}): StreamScanner {
   const markers = env.markers ?? createMarkerTable();
-  const pending = new Map<string, string>();
+  const holdBack = Math.max(0, Math.floor(options.holdBack ?? DEFAULT_HOLD_BACK));
+  const passThrough = !ir.pack.enabled || ir.response.length === 0;
+  const fields = new Map<string, FieldState>();
   let blocked: Reason | undefined;
+
+  const run = (text: string, table: MarkerTable) =>
+    evaluate(ir, { phase: 'response', response: { choices: [{ index: 0, message: { role: 'assistant', content: text } }] } }, { ...env, markers: table });
+  const spansOf = (d: Decision, offset: number) =>
+    d.redactions
+      .filter((r) => r.path === WINDOW_PATH)
+      .map((r) => ({ ...r, start: r.start + offset, end: r.end + offset }))
+      .sort((a, b) => a.start - b.start || b.end - a.end);
+
+  const advance = (field: string, st: FieldState, final: boolean): StreamScanResult => {
+    const from = Math.max(0, st.released - CONTEXT);
+    // Pass 1 on a scratch marker table: spans in the held tail may still grow or vanish, and
+    // must not consume marker numbers.
+    const probe = run(st.raw.slice(from), { byValue: new Map(markers.byValue), counters: new Map(markers.counters) });
+    if (probe.verdict === 'block') {
+      blocked = probe.reasons[probe.reasons.length - 1];
+      return { text: '', blocked, redactions: [] };
+    }
+    let cut = st.raw.length;
+    if (!final) {
+      cut -= holdBack;
+      const spans = spansOf(probe, from);
+      for (let moved = true; moved; ) {
+        moved = false;
+        for (const s of spans) {
+          if (s.start < cut && s.end > cut) {
+            cut = s.start;
+            moved = true;
+          }
+        }
+      }
+      // Cut after whitespace where possible, so the released prefix reads exactly as it will in the
+      // whole text; never split a surrogate pair.
+      const ws = lastWhitespace(st.raw, st.released, cut);
+      if (ws > st.released) cut = ws;
+      if (cut > 0 && isHighSurrogate(st.raw.charCodeAt(cut - 1))) cut--;
+    }
+    if (cut <= st.released) return { text: '', redactions: [] };
+    const probeSpans = spansOf(probe, from);
+    if (!probeSpans.some((s) => s.start < cut && s.end > st.released)) {
+      // Nothing to rewrite before the cut (the common case): release the raw text as is.
+      const text = st.raw.slice(st.released, cut);
+      st.released = cut;
+      return { text, redactions: [] };
+    }
+    // Pass 2 on exactly the released prefix, with the real marker table.
+    const d = final ? run(st.raw.slice(from), markers) : run(st.raw.slice(from, cut), markers);
+    if (d.verdict === 'block') {
+      blocked = d.reasons[d.reasons.length - 1];
+      return { text: '', blocked, redactions: [] };
+    }
+    let text = '';
+    let pos = st.released;
+    const released: Redaction[] = [];
+    for (const s of spansOf(d, from)) {
+      if (s.end <= st.released || s.start >= cut) continue;
+      if (s.start >= pos) text += st.raw.slice(pos, s.start) + s.marker;
+      pos = Math.max(pos, s.end);
+      released.push({ ...s, path: field });
+    }
+    text += st.raw.slice(pos, cut);
+    st.released = cut;
+    return { text, redactions: released };
+  };
+
   return {
     push(field, delta) {
       if (blocked) return { text: '', blocked, redactions: [] };
-      pending.set(field, (pending.get(field) ?? '') + delta);
-      return { text: '', redactions: [] };
+      if (passThrough) return { text: delta, redactions: [] };
+      let st = fields.get(field);
+      if (!st) fields.set(field, (st = { raw: '', released: 0 }));
+      st.raw += delta;
+      if (st.raw.length - st.released <= holdBack) return { text: '', redactions: [] };
+      return advance(field, st, false);
     },
     end(field) {
       if (blocked) return { text: '', blocked, redactions: [] };
-      const text = pending.get(field) ?? '';
-      pending.delete(field);
-      const d = evaluate(ir, { phase: 'response', response: { choices: [{ index: 0, message: { role: 'assistant', content: text } }] } }, { ...env, markers });
-      if (d.verdict === 'block') {
-        blocked = d.reasons[d.reasons.length - 1];
-        return { text: '', blocked, redactions: [] };
-      }
-      const out = d.response!.choices[0].message!.content as string;
-      return { text: out, redactions: d.redactions.map((r) => ({ ...r, path: field })) };
+      if (passThrough) return { text: '', redactions: [] };
+      const st = fields.get(field);
+      if (!st) return { text: '', redactions: [] };
+      fields.delete(field);
+      return advance(field, st, true);
     },
   };
+}
+
+/** Index just after the last whitespace character in [from, to), or -1. */
+function lastWhitespace(text: string, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) return i + 1;
+  }
+  return -1;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

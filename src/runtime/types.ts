@@ -25,6 +25,26 @@ export interface IrStep {
   src: SourceRef;
 }
 
+/** A regular expression as data: compiled with `new RegExp(source, flags)` by the runtime. */
+export interface IrRegex {
+  source: string;
+  flags: string;
+}
+
+/** USD per one million tokens for one target (from the pack; null fields fall back to built-in tables). */
+export interface IrPricing {
+  inputPer1m: number | null;
+  outputPer1m: number | null;
+  cachedInputPer1m: number | null;
+}
+
+/** Per-attempt upstream timeouts in milliseconds, defaults filled in. */
+export interface IrTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  totalMs: number;
+}
+
 /** One upstream target. */
 export interface IrTarget {
   id: string;
@@ -34,7 +54,44 @@ export interface IrTarget {
   baseUrl: string;
   /** Env var holding the upstream key, or null. */
   secretEnv: string | null;
+  /** Header carrying the upstream key (lower-case) and the text before the key. */
+  apiKeyHeader: string;
+  apiKeyPrefix: string;
+  /** Forward the client's own Authorization header upstream instead of `secretEnv`. */
+  forwardClientKey: boolean;
+  pricing: IrPricing | null;
+  timeouts: IrTimeouts;
   src: SourceRef;
+}
+
+/** When and in which order targets are tried. */
+export interface IrFallback {
+  /** False: only the first target of `order` is tried. */
+  enabled: boolean;
+  /** Target ids in the order they are tried. */
+  order: string[];
+  /** What moves on to the next target, normalised: rate_limit, server_error, timeout, connection_error. */
+  triggers: Array<'rate_limit' | 'server_error' | 'timeout' | 'connection_error'>;
+  /** Further targets tried after the first one fails. */
+  maxAttempts: number;
+  src: SourceRef;
+}
+
+/** Settings of the `cost-attribution` policy. */
+export interface IrCost {
+  /** Lower-case request headers read as attribution tags. */
+  tagHeaders: string[];
+  tagsFromBody: boolean;
+  requireTags: boolean;
+  /** Model → price overrides. */
+  pricing: Record<string, IrPricing>;
+  src: SourceRef;
+}
+
+/** `size_limits` of the pack. */
+export interface IrLimits {
+  maxBodyBytes?: number;
+  maxResponseBytes?: number;
 }
 
 /** Audit settings from the `audit-logger` policy, or null when it is not in the chain. */
@@ -42,6 +99,10 @@ export interface IrAudit {
   immutable: boolean;
   retentionDays: number;
   logAllAccess: boolean;
+  /** Answer a request only after its audit record is flushed. */
+  durable: boolean;
+  /** Env var holding the HMAC key that signs checkpoints, or null (unsigned). */
+  hmacKeyEnv: string | null;
   src: SourceRef;
 }
 
@@ -54,7 +115,12 @@ export interface PolicyIr {
   /** Steps run on the response, in chain order. */
   response: IrStep[];
   targets: IrTarget[];
+  fallback: IrFallback;
   audit: IrAudit | null;
+  /** Cost attribution settings, or null when `cost-attribution` is not in the chain. */
+  cost: IrCost | null;
+  /** `size_limits`, or null when the pack sets none. */
+  limits: IrLimits | null;
 }
 
 /** A chat message as OpenAI accepts it (only the fields the runtime reads are typed). */

@@ -1,15 +1,19 @@
-// node:http adapter: reads bodies with a size limit, calls the proxy core, writes its answer.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// node:http adapter: body limits, timeouts, client-disconnect aborts, SSE writing with backpressure, graceful drain.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { openAiError } from './openai-errors.js';
-import type { ProxyCore } from './proxy-core.js';
+import { newRequestId, type ProxyCore, type ProxyResponse } from './proxy-core.js';
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
   host: string;
   port: number;
-  /** Requests with larger bodies get 413 (default 4 MiB). */
-  maxBodyBytes?: number;
+  /** Requests with larger bodies get 413 (default 4 MiB); read per request so a reload can change it. */
+  maxBodyBytes?: () => number;
+  /** A client must send all headers within this time (default 15 s). */
+  headersTimeoutMs?: number;
+  /** A client must send the whole request within this time (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -17,47 +21,81 @@ export interface RunningServer {
   server: Server;
   /** `http://host:port` as bound. */
   url: string;
-  close(): Promise<void>;
+  /** Stops accepting, waits up to `graceMs` for in-flight requests and streams, then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function errorBody(status: number, message: string, code: string): string {
+  const type = status === 413 || status === 400 || status === 408 ? 'invalid_request_error' : 'server_error';
+  return JSON.stringify(openAiError(message, type, code));
 }
 
 /** Starts the HTTP adapter around `core`. */
 export async function startHttpServer(core: ProxyCore, options: HttpServerOptions): Promise<RunningServer> {
-  const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const reject413 = (): void => {
-      tooLarge = true;
-      const body = JSON.stringify(openAiError(`Request body is larger than the limit of ${maxBody} bytes.`, 'invalid_request_error', 'request_too_large'));
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      res.end(body);
-      req.resume();
-    };
-    if (declared > maxBody) return reject413();
-    req.on('data', (c: Buffer) => {
-      if (tooLarge) return;
-      size += c.length;
-      if (size > maxBody) return reject413();
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (tooLarge) return;
-      core
-        .handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) })
-        .then((out) => {
-          res.writeHead(out.status, { ...out.headers, 'content-length': Buffer.byteLength(out.body) });
-          res.end(out.body);
-        })
-        .catch(() => {
-          // Internal error: never leak details (they may include request text).
-          const body = JSON.stringify(openAiError('Internal gateway error.', 'server_error', 'internal_error'));
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(body);
-        });
+  const limit = options.maxBodyBytes ?? (() => 4 * 1024 * 1024);
+  let active = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const settle = (): void => {
+    active--;
+    if (draining && active === 0) drained?.();
+  };
+
+  const headersTimeout = options.headersTimeoutMs ?? 15_000;
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  // Node checks header and request timeouts on this interval; keep it well under the timeouts.
+  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(headersTimeout, requestTimeout) / 4) }, (req, res) => {
+    active++;
+    res.once('close', settle);
+    if (draining) res.setHeader('connection', 'close');
+    handleRequest(req, res).catch(() => {
+      // Internal error: never leak details (they may include request text).
+      if (!res.headersSent) {
+        const body = errorBody(500, 'Internal gateway error.', 'internal_error');
+        res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': newRequestId() });
+        res.end(body);
+      } else res.destroy();
     });
   });
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = requestTimeout;
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = timeout ? errorBody(408, 'The request was not received in time.', 'request_timeout') : errorBody(400, 'Malformed HTTP request.', 'bad_request');
+    socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n${body}`);
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const maxBody = limit();
+    const body = await readBody(req, maxBody);
+    if (body === 'too_large') {
+      const payload = errorBody(413, `Request body is larger than the limit of ${maxBody} bytes.`, 'request_too_large');
+      res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close', 'x-request-id': newRequestId() });
+      res.end(payload);
+      return;
+    }
+    if (body === 'aborted') return;
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    });
+    const out = await core.handle({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body,
+      remoteAddress: req.socket.remoteAddress,
+      signal: controller.signal,
+    });
+    await writeResponse(res, out, controller.signal);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -70,10 +108,80 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
   return {
     server,
     url: `http://${host}:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: async (graceMs = 30_000) => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (active > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, graceMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
+}
+
+/** Reads the body, refusing one larger than `limit` before buffering it all. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return resolve('too_large');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        req.resume();
+        return resolve('too_large');
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+      done = true;
+    });
+    req.on('aborted', () => {
+      if (!done) resolve('aborted');
+      done = true;
+    });
+    req.on('error', () => {
+      if (!done) resolve('aborted');
+      done = true;
+    });
+  });
+}
+
+/** Writes a whole body, or streams SSE events honouring backpressure until the client leaves. */
+async function writeResponse(res: ServerResponse, out: ProxyResponse, signal: AbortSignal): Promise<void> {
+  if (!out.stream) {
+    res.writeHead(out.status, { ...out.headers, 'content-length': Buffer.byteLength(out.body) });
+    res.end(out.body);
+    return;
+  }
+  res.writeHead(out.status, out.headers);
+  res.flushHeaders();
+  for await (const event of out.stream) {
+    if (signal.aborted || res.destroyed) continue;
+    if (!res.write(event)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  if (!res.destroyed) res.end();
 }

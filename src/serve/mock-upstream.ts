@@ -11,11 +11,26 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** Faults a streamed (or plain) answer can suffer. */
+export type StreamFault =
+  /** Sends a few chunks, then destroys the connection. */
+  | 'reset-mid-stream'
+  /** Sends a chunk that is not JSON. */
+  | 'malformed-sse'
+  /** Keeps sending chunks until the client goes away. */
+  | 'never-ending'
+  /** Sends headers, then nothing. */
+  | 'hang'
+  /** Ends the stream cleanly but without `[DONE]`. */
+  | 'no-done';
+
 /** A scripted answer for the next request (fault injection for tests). */
 export type ScriptedReply =
   | { status: number; error?: { message: string; type: string; code: string | null }; retryAfter?: number }
   | { delayMs: number }
-  | { reply: (req: IncomingMessage, res: ServerResponse, body: unknown) => void };
+  | { reply: (req: IncomingMessage, res: ServerResponse, body: unknown) => void }
+  /** Answer normally, with this text (split into `chunks` pieces when streamed), a fault and/or a delay between chunks. */
+  | { text?: string; chunks?: string[]; fault?: StreamFault; chunkDelayMs?: number };
 
 /** Options of {@link startMockUpstream}. */
 export interface MockUpstreamOptions {
@@ -87,6 +102,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     }
     if (next && 'reply' in next) return next.reply(req, res, body);
     if (next && 'status' in next) {
+      req.resume();
       const headers: Record<string, string> = {};
       if (next.retryAfter !== undefined) headers['retry-after'] = String(next.retryAfter);
       sendJson(res, next.status, { error: { param: null, ...(next.error ?? { message: `mock error ${next.status}`, type: next.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null }) } }, headers);
@@ -99,39 +115,81 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       });
       return;
     }
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const b = (body ?? {}) as { model?: string; input?: unknown };
+      const inputs = typeof b.input === 'string' ? [b.input] : Array.isArray(b.input) ? b.input : [];
+      const tokens = inputs.reduce((n: number, t) => n + countTokens(String(t)), 0);
+      sendJson(res, 200, {
+        object: 'list',
+        data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.0123, -0.0456, 0.0789] })),
+        model: b.model ?? 'text-embedding-3-small',
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      });
+      return;
+    }
     if (req.method === 'POST' && path === '/v1/chat/completions') {
-      const b = (body ?? {}) as { model?: string; messages?: unknown[]; stream?: boolean; stream_options?: { include_usage?: boolean }; n?: number };
+      const b = (body ?? {}) as { model?: string; messages?: unknown[]; stream?: boolean; stream_options?: { include_usage?: boolean }; n?: number; tools?: Array<{ function?: { name?: string } }>; tool_choice?: unknown };
       if (!Array.isArray(b.messages)) {
         sendJson(res, 400, { error: { message: "Missing required parameter: 'messages'.", type: 'invalid_request_error', param: 'messages', code: 'missing_required_parameter' } });
         return;
       }
-      const text = options.fixedReply ?? mockReplyText(b as Parameters<typeof mockReplyText>[0]);
+      const plan = next && !('status' in next) && !('reply' in next) && !('delayMs' in next) ? next : {};
+      const text = plan.chunks?.join('') ?? plan.text ?? options.fixedReply ?? mockReplyText(b as Parameters<typeof mockReplyText>[0]);
+      const toolName = Array.isArray(b.tools) && b.tools.length > 0 && b.tool_choice !== 'none' ? (b.tools[0]?.function?.name ?? 'tool') : undefined;
       const model = b.model ?? 'gpt-4o';
       const promptTokens = countTokens(JSON.stringify(b.messages));
       const completionTokens = countTokens(text);
-      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+      const n = Math.max(1, Math.min(8, Number(b.n ?? 1) || 1));
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens * n, total_tokens: promptTokens + completionTokens * n, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } };
       const id = `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
       const created = Math.floor(Date.now() / 1000);
-      const n = Math.max(1, Math.min(8, Number(b.n ?? 1) || 1));
+      const args = toolName ? JSON.stringify({ text }) : '';
+      const callId = `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
       if (b.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_ktpack_mock' };
-        const words = splitForStream(text, options.streamChunks);
+        const includeUsage = b.stream_options?.include_usage === true;
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': `req_${randomUUID().replace(/-/g, '')}` });
+        if (plan.fault === 'hang') return;
+        const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_ktpack_mock', ...(includeUsage ? { usage: null } : {}) };
+        const send = (choices: unknown[]): void => void res.write(`data: ${JSON.stringify({ ...base, choices })}\n\n`);
+        const pieces = toolName ? splitForStream(args, plan.chunks?.length ?? 6) : (plan.chunks ?? splitForStream(text, options.streamChunks));
+        const pause = (): Promise<void> => (plan.chunkDelayMs ? new Promise((r) => setTimeout(r, plan.chunkDelayMs)) : Promise.resolve());
+        let closed = false;
+        res.on('close', () => (closed = true));
         for (let c = 0; c < n; c++) {
-          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: c, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] })}\n\n`);
+          const first = toolName
+            ? { role: 'assistant', content: null, tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: toolName, arguments: '' } }], refusal: null }
+            : { role: 'assistant', content: '', refusal: null };
+          send([{ index: c, delta: first, logprobs: null, finish_reason: null }]);
         }
-        for (const w of words) {
-          for (let c = 0; c < n; c++) {
-            res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: c, delta: { content: w }, logprobs: null, finish_reason: null }] })}\n\n`);
+        if (plan.fault === 'never-ending') {
+          while (!closed) {
+            send([{ index: 0, delta: { content: 'and on ' }, logprobs: null, finish_reason: null }]);
+            await new Promise((r) => setTimeout(r, plan.chunkDelayMs ?? 20));
           }
+          return;
         }
-        for (let c = 0; c < n; c++) {
-          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: c, delta: {}, logprobs: null, finish_reason: 'stop' }] })}\n\n`);
+        for (let i = 0; i < pieces.length; i++) {
+          if (closed) return;
+          if (plan.fault === 'reset-mid-stream' && i === Math.floor(pieces.length / 2)) {
+            res.socket?.destroy();
+            return;
+          }
+          if (plan.fault === 'malformed-sse' && i === Math.floor(pieces.length / 2)) res.write('data: {"id": "chatcmpl-broken", "choices": [\n\n');
+          for (let c = 0; c < n; c++) {
+            const delta = toolName ? { tool_calls: [{ index: 0, function: { arguments: pieces[i] } }] } : { content: pieces[i] };
+            send([{ index: c, delta, logprobs: null, finish_reason: null }]);
+          }
+          await pause();
         }
-        if (b.stream_options?.include_usage) {
-          res.write(`data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, completion_tokens: completionTokens * n, total_tokens: promptTokens + completionTokens * n } })}\n\n`);
-        }
+        for (let c = 0; c < n; c++) send([{ index: c, delta: {}, logprobs: null, finish_reason: toolName ? 'tool_calls' : 'stop' }]);
+        if (includeUsage) res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+        if (plan.fault === 'no-done') return void res.end();
         res.end('data: [DONE]\n\n');
+        return;
+      }
+      if (plan.fault === 'hang') return;
+      if (plan.fault === 'reset-mid-stream') {
+        res.socket?.destroy();
         return;
       }
       sendJson(res, 200, {
@@ -142,11 +200,14 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         system_fingerprint: 'fp_ktpack_mock',
         choices: Array.from({ length: n }, (_, index) => ({
           index,
-          message: { role: 'assistant', content: text, refusal: null },
+          message: toolName
+            ? { role: 'assistant', content: null, tool_calls: [{ id: callId, type: 'function', function: { name: toolName, arguments: args } }], refusal: null }
+            : { role: 'assistant', content: text, refusal: null },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: toolName ? 'tool_calls' : 'stop',
         })),
-        usage: { ...usage, completion_tokens: completionTokens * n, total_tokens: promptTokens + completionTokens * n },
+        usage,
+        service_tier: 'default',
       });
       return;
     }

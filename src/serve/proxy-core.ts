@@ -1,11 +1,18 @@
-// Proxy core: plain request data in, plain response out. Runs the chain, calls the upstream, records audit.
+// Proxy core: plain request data in, response (JSON or an SSE stream) out. Runs the chain, calls upstreams, records audit.
 import { randomUUID } from 'node:crypto';
 import { evaluate } from '../runtime/evaluate.js';
-import { createMarkerTable } from '../runtime/step.js';
-import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr } from '../runtime/types.js';
-import type { AuditRecord } from './audit-sink.js';
+import { createMarkerTable, type MarkerTable } from '../runtime/step.js';
+import { createStreamScanner } from '../runtime/stream-scanner.js';
+import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr, Reason, Redaction } from '../runtime/types.js';
+import type { AuditRecord } from './audit-log.js';
+import { DEFAULT_COST, priceUsage, readTags, type Usage } from './cost.js';
+import { parseRetryAfter, statusTrigger, type AttemptOutcome, type AttemptRecord, type FallbackRunner } from './fallback.js';
+import { bearerOf, type KeySet } from './gateway-keys.js';
+import type { Metrics } from './metrics.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
-import type { UpstreamClient } from './upstream.js';
+import { SseParser, sseEvent, SSE_DONE } from './sse.js';
+import { StreamProtocolError, StreamRelay } from './stream-relay.js';
+import { classifyUpstreamError, DEFAULT_TIMEOUTS, readAll, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
 
 /** An inbound HTTP request, reduced to what the core needs. */
 export interface ProxyRequest {
@@ -13,161 +20,622 @@ export interface ProxyRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** Peer address, for loopback-only admin endpoints. */
+  remoteAddress?: string;
+  /** Aborted when the client disconnects. */
+  signal?: AbortSignal;
 }
 
-/** The response the adapter writes. */
+/** The response the adapter writes: a whole body, or an SSE stream. */
 export interface ProxyResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** SSE events to write after the headers, as they come. */
+  stream?: AsyncIterable<string>;
+}
+
+/** One loaded pack, swapped atomically on reload. */
+export interface PackState {
+  ir: PolicyIr;
+  irHash?: string;
+  /** Where the pack came from (shown by /ktpack/config). */
+  origin?: string;
+  /** Targets with a usable key, in attempt order. */
+  runner: FallbackRunner;
+  /** Targets skipped because their key variable is not set (names only). */
+  unavailable: Array<{ id: string; env: string }>;
+  loadedAt: string;
 }
 
 /** Everything the core needs, injected. */
 export interface ProxyDeps {
-  ir: PolicyIr;
-  irHash?: string;
+  state: () => PackState;
   upstream: UpstreamClient;
   /** Env vars (upstream keys). */
   env: Record<string, string | undefined>;
   /** Overrides every target's base URL (debugging, tests, the embedded mock). */
   upstreamOverride?: string;
-  /** Receives audit records; called after the response is decided. */
-  audit?: (record: AuditRecord) => void;
+  /** Receives audit records; the promise settles once written. */
+  audit?: (record: AuditRecord) => Promise<void>;
+  metrics: Metrics;
+  /** What a policy evaluation error does: block (default) or allow (recorded as fail-open). */
+  failMode: 'block' | 'allow';
+  /** Evaluate and record every decision, but block and redact nothing. */
+  reportOnly: boolean;
+  /** When set, only holders of one of these keys may call /v1. */
+  gatewayKeys?: KeySet;
+  /** Keys accepted on admin endpoints from non-loopback peers. */
+  adminKeys?: KeySet;
+  /** Reloads the pack; rejects (keeping the old one) when the new pack is invalid. */
+  reload?: () => Promise<PackState>;
+  /** Largest request body (bytes); shown by /ktpack/config. */
+  maxBodyBytes: number;
   now?: () => number;
 }
 
 /** The proxy core. */
 export interface ProxyCore {
   handle(req: ProxyRequest): Promise<ProxyResponse>;
+  /** Requests currently being answered (streams included). */
+  readonly inFlight: number;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const JSON_TYPE = 'application/json';
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 
-function json(status: number, body: unknown, requestId: string): ProxyResponse {
-  return { status, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
+function json(status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): ProxyResponse {
+  return { status, headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId, ...extra }, body: JSON.stringify(body) };
 }
 
-/** Creates the proxy core for one compiled pack. */
+/** An error the policy evaluator raised (a bug or a bad IR), handled by the fail mode. */
+class PolicyEvalError extends Error {}
+
+function isLoopback(addr: string | undefined): boolean {
+  return !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+}
+
+function header(headers: ProxyRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A fresh request id, `ktp_` + 32 hex digits; it names the request's audit record. */
+export function newRequestId(): string {
+  return `ktp_${randomUUID().replace(/-/g, '')}`;
+}
+
+/** Creates the proxy core. */
 export function createProxyCore(deps: ProxyDeps): ProxyCore {
-  const { ir } = deps;
   const now = deps.now ?? Date.now;
   const started = now();
   let processed = 0;
+  let inFlight = 0;
+  const { metrics } = deps;
 
   const baseUrlOf = (t: IrTarget): string => (deps.upstreamOverride ?? t.baseUrl).replace(/\/+$/, '');
 
-  const health = (id: string): ProxyResponse =>
-    json(200, {
-      status: 'healthy',
-      uptime_seconds: Math.floor((now() - started) / 1000),
-      pack: { name: ir.pack.name, version: ir.pack.version, ...(deps.irHash ? { hash: deps.irHash } : {}) },
-      policies_loaded: ir.request.length + ir.response.length,
-      requests_processed: processed,
-    }, id);
+  const packInfo = (s: PackState) => ({ name: s.ir.pack.name, version: s.ir.pack.version, ...(s.irHash ? { hash: s.irHash } : {}) });
 
-  const chat = async (req: ProxyRequest, id: string): Promise<ProxyResponse> => {
+  const health = (id: string): ProxyResponse => {
+    const s = deps.state();
+    const usable = s.runner.targets.length > 0;
+    return json(usable ? 200 : 503, {
+      status: usable ? 'healthy' : 'unhealthy',
+      uptime_seconds: Math.floor((now() - started) / 1000),
+      pack: packInfo(s),
+      policies_loaded: s.ir.request.length + s.ir.response.length,
+      requests_processed: processed,
+      targets: Object.fromEntries([...s.runner.targets.map((t) => [t.id, 'configured']), ...s.unavailable.map((u) => [u.id, 'unavailable'])]),
+    }, id);
+  };
+
+  const configView = (id: string): ProxyResponse => {
+    const s = deps.state();
+    const { ir } = s;
+    return json(200, {
+      pack: { ...packInfo(s), enabled: ir.pack.enabled, origin: s.origin ?? null, loaded_at: s.loadedAt },
+      request_chain: ir.request.map((n) => ({ policy: n.policy, kind: n.kind, action: n.action })),
+      response_chain: ir.response.map((n) => ({ policy: n.policy, kind: n.kind, action: n.action })),
+      targets: ir.targets.map((t) => ({
+        id: t.id,
+        provider: t.provider,
+        model: t.model,
+        base_url: redactUrl(baseUrlOf(t)),
+        key_env: t.secretEnv,
+        key_present: t.secretEnv ? Boolean(deps.env[t.secretEnv]) : null,
+        available: s.runner.targets.includes(t),
+        forward_client_key: t.forwardClientKey === true,
+      })),
+      fallback: ir.fallback ?? null,
+      audit: ir.audit ? { immutable: ir.audit.immutable, retention_days: ir.audit.retentionDays, log_all_access: ir.audit.logAllAccess, durable: ir.audit.durable ?? false, signed: Boolean(ir.audit.hmacKeyEnv) } : null,
+      cost: ir.cost ? { tag_headers: ir.cost.tagHeaders, tags_from_body: ir.cost.tagsFromBody, require_tags: ir.cost.requireTags } : null,
+      serve: { fail_mode: deps.failMode, report_only: deps.reportOnly, gateway_keys: deps.gatewayKeys?.size ?? 0, max_body_bytes: deps.maxBodyBytes },
+    }, id);
+  };
+
+  const isAdmin = (req: ProxyRequest): boolean =>
+    isLoopback(req.remoteAddress) || Boolean(deps.adminKeys?.accepts(header(req.headers, 'x-ktpack-admin-key') ?? bearerOf(req.headers)));
+
+  /** Runs one chain, applying the fail mode to evaluator errors. */
+  const runChain = (ir: PolicyIr, input: Parameters<typeof evaluate>[1], markers: MarkerTable): Decision => {
+    try {
+      return evaluate(ir, input, { markers });
+    } catch (e) {
+      throw new PolicyEvalError((e as Error).message);
+    }
+  };
+
+  const chat = async (req: ProxyRequest, id: string, route: 'chat' | 'embeddings'): Promise<ProxyResponse> => {
     const t0 = now();
-    const record: AuditRecord = {
-      id,
-      time: new Date(t0).toISOString(),
-      pack: { name: ir.pack.name, version: ir.pack.version, ...(deps.irHash ? { hash: deps.irHash } : {}) },
-    };
-    const finish = (res: ProxyResponse, extra: Record<string, unknown>): ProxyResponse => {
+    const state = deps.state();
+    const { ir } = state;
+    const costSettings = ir.cost ?? DEFAULT_COST;
+    const record: AuditRecord = { id, time: new Date(t0).toISOString(), pack: packInfo(state), route: route === 'chat' ? '/v1/chat/completions' : '/v1/embeddings' };
+    const attempts: AttemptRecord[] = [];
+    const finish = async (res: ProxyResponse, extra: Record<string, unknown>): Promise<ProxyResponse> => {
       processed++;
-      deps.audit?.({ ...record, ...extra, status: res.status, latency_ms: now() - t0 });
+      const rec: AuditRecord = { ...record, ...extra, status: res.status, latency_ms: now() - t0, ...(attempts.length ? { attempts } : {}) };
+      observe(rec);
+      const written = writeAudit(rec);
+      if (ir.audit?.durable && written) {
+        try {
+          await written;
+        } catch {
+          return json(503, openAiError('The audit log could not be written; the request was not answered.', 'server_error', 'audit_unavailable'), id);
+        }
+      }
       return res;
     };
-    const invalid = (message: string, code: string, param: string | null = null): ProxyResponse =>
-      finish(json(400, openAiError(message, 'invalid_request_error', code, { param }), id), { verdict: 'error', error: code });
+    const writeAudit = (rec: AuditRecord): Promise<void> | undefined => {
+      if (!deps.audit || !ir.audit) return undefined;
+      if (!ir.audit.logAllAccess && rec.verdict === 'allow') return undefined;
+      return deps.audit(rec);
+    };
+    const observe = (rec: AuditRecord): void => {
+      metrics.inc('ktpack_requests_total', { route: String(rec.route), verdict: String(rec.verdict), status: String(rec.status) });
+      for (const a of attempts) metrics.inc('ktpack_upstream_attempts_total', { target: a.target, outcome: a.status === 200 ? 'ok' : (a.error ?? String(a.status)) });
+      const c = rec.cost as { usd: number | null; model: string; inputTokens: number; outputTokens: number } | undefined;
+      const tags = (rec.tags ?? {}) as Record<string, string>;
+      if (c) {
+        metrics.inc('ktpack_tokens_total', { model: c.model, direction: 'input', team: tags.team ?? '' }, c.inputTokens);
+        metrics.inc('ktpack_tokens_total', { model: c.model, direction: 'output', team: tags.team ?? '' }, c.outputTokens);
+        if (c.usd !== null) metrics.inc('ktpack_cost_usd_total', { model: c.model, team: tags.team ?? '', project: tags.project ?? '' }, c.usd);
+      }
+      for (const [entity, n] of Object.entries((rec.redactions ?? {}) as Record<string, number>)) metrics.inc('ktpack_redactions_total', { entity }, n);
+      if (rec.fail_open) metrics.inc('ktpack_fail_open_total');
+      metrics.inc('ktpack_request_duration_seconds_sum', {}, (now() - t0) / 1000);
+      metrics.inc('ktpack_request_duration_seconds_count');
+    };
+    const invalid = (message: string, code: string, param: string | null = null, status = 400): Promise<ProxyResponse> =>
+      finish(json(status, openAiError(message, 'invalid_request_error', code, { param }), id), { verdict: 'error', error: code });
 
-    let body: ChatRequest;
+    if (deps.gatewayKeys && !deps.gatewayKeys.accepts(bearerOf(req.headers))) {
+      return finish(json(401, openAiError('Incorrect or missing gateway API key. Send the key issued for this gateway as the Bearer token.', 'invalid_request_error', 'invalid_api_key'), id), { verdict: 'error', error: 'invalid_api_key' });
+    }
+    const ctype = header(req.headers, 'content-type');
+    if (ctype !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(ctype)) {
+      return invalid(`Unsupported content type "${ctype.slice(0, 60)}"; send the body as application/json.`, 'unsupported_content_type', null, 415);
+    }
+    let body: ChatRequest & { input?: unknown };
     try {
-      body = JSON.parse(req.body.toString('utf8')) as ChatRequest;
+      body = JSON.parse(req.body.toString('utf8')) as typeof body;
     } catch {
       return invalid('We could not parse the JSON body of your request. (HINT: This likely means you are not sending valid JSON.)', 'invalid_json');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return invalid('The request body must be a JSON object.', 'invalid_request');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return invalid('The request body must be a JSON object.', 'invalid_request');
+    const tags = readTags(req.headers, body, costSettings);
+    if (Object.keys(tags).length) record.tags = tags;
+    if (costSettings.requireTags && !costSettings.tagHeaders.some((h) => header(req.headers, h))) {
+      return invalid(`Missing attribution header: send one of ${costSettings.tagHeaders.join(', ')}.`, 'missing_attribution_tags');
     }
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return invalid("Missing required parameter: 'messages'.", 'missing_required_parameter', 'messages');
-    }
-    if (body.stream === true) {
-      return invalid('Streaming is not supported by this ktpack build yet; send stream: false.', 'unsupported_parameter', 'stream');
+
+    // Embeddings are policed as one user message per input string.
+    let chatView: ChatRequest;
+    if (route === 'embeddings') {
+      const input = body.input;
+      const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
+      if (!inputs) return invalid("'input' must be a string or an array of strings (token arrays cannot be policed and are refused).", 'unsupported_input', 'input');
+      chatView = { messages: inputs.map((content) => ({ role: 'user', content })) };
+    } else {
+      if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("Missing required parameter: 'messages'.", 'missing_required_parameter', 'messages');
+      chatView = body;
     }
     const requestedModel = typeof body.model === 'string' ? body.model : null;
+    const stream = route === 'chat' && body.stream === true;
     record.model = { requested: requestedModel };
+    record.stream = stream;
+    if (deps.reportOnly) record.report_only = true;
     const markers = createMarkerTable();
 
-    const reqDecision = evaluate(ir, { phase: 'request', request: body }, { markers });
-    if (reqDecision.verdict === 'block') {
+    let reqDecision: Decision;
+    try {
+      reqDecision = runChain(ir, { phase: 'request', request: chatView }, markers);
+    } catch (e) {
+      if (deps.failMode === 'block') {
+        return finish(json(403, openAiError('Request blocked: a policy could not be evaluated (fail-mode block).', 'policy_violation', 'policy_evaluation_failed'), id), { verdict: 'block', phase: 'request', error: 'policy_evaluation_failed' });
+      }
+      record.fail_open = { phase: 'request', error: 'policy_evaluation_failed' };
+      reqDecision = { verdict: 'allow', reasons: [], policies: [], redactions: [], request: chatView };
+      void e;
+    }
+    const decisions: Decision[] = [reqDecision];
+    if (reqDecision.verdict === 'block' && !deps.reportOnly) {
       const reason = reqDecision.reasons[reqDecision.reasons.length - 1];
-      return finish(
-        json(403, openAiError(reason.message, 'policy_violation', 'input_blocked', { policy: reason.policy }), id),
-        { verdict: 'block', phase: 'request', ...decisionSummary(reqDecision) },
-      );
+      return finish(json(403, openAiError(reason.message, 'policy_violation', 'input_blocked', { policy: reason.policy }), id), { verdict: 'block', phase: 'request', ...decisionSummary(decisions) });
     }
 
-    const target = ir.targets[0];
-    if (!target) {
-      return finish(json(503, openAiError('No upstream target is configured in this pack.', 'upstream_error', 'no_target'), id), { verdict: 'error' });
+    let outbound: Record<string, unknown>;
+    if (deps.reportOnly || reqDecision.verdict === 'allow') outbound = { ...body };
+    else if (route === 'embeddings') {
+      const texts = reqDecision.request!.messages.map((m) => String(m.content ?? ''));
+      outbound = { ...body, input: typeof body.input === 'string' ? texts[0] : texts };
+    } else outbound = { ...reqDecision.request! };
+    const includeUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    // Usage is always requested upstream: cost attribution needs it.
+    if (stream) outbound.stream_options = { ...((body.stream_options as object | undefined) ?? {}), include_usage: true };
+
+    if (state.runner.targets.length === 0) {
+      return finish(json(503, openAiError('No upstream target is usable (none configured, or their key variables are not set).', 'upstream_error', 'no_target'), id), { verdict: 'error', error: 'no_target', ...decisionSummary(decisions) });
     }
-    const outbound: ChatRequest = { ...reqDecision.request! };
-    if (target.model) outbound.model = target.model;
-    const key = target.secretEnv ? deps.env[target.secretEnv] : undefined;
-    const headers: Record<string, string> = { 'x-request-id': id };
-    if (key) headers.authorization = `Bearer ${key}`;
-    let reply;
-    try {
-      reply = await deps.upstream.postJson(baseUrlOf(target), '/chat/completions', JSON.stringify(outbound), headers);
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? 'connection_error';
-      return finish(
-        json(502, openAiError(`Upstream ${target.id} could not be reached (${code}).`, 'upstream_error', 'upstream_unreachable'), id),
-        { verdict: 'error', target: target.id, ...decisionSummary(reqDecision) },
+
+    const requestHeaders = (target: IrTarget): Record<string, string> => {
+      const h: Record<string, string> = { 'x-request-id': id, accept: stream ? 'text/event-stream' : JSON_TYPE };
+      const key = target.secretEnv ? deps.env[target.secretEnv] : undefined;
+      if (key) h[target.apiKeyHeader ?? 'authorization'] = `${target.apiKeyPrefix ?? 'Bearer '}${key}`;
+      else if (target.forwardClientKey) {
+        const client = header(req.headers, 'authorization');
+        if (client) h.authorization = client;
+      }
+      return h;
+    };
+    const bodyFor = (target: IrTarget): string => {
+      // Chat targets pin their model; embeddings keep the client's embedding model.
+      if (route === 'chat' && target.model) return JSON.stringify({ ...outbound, model: target.model });
+      return JSON.stringify(outbound);
+    };
+    const maxResponse = ir.limits?.maxResponseBytes ?? 64 * 1024 * 1024;
+    const upstreamPath = route === 'chat' ? '/chat/completions' : '/embeddings';
+
+    /** Turns a non-2xx upstream answer into a fallback outcome. */
+    const upstreamFailure = async <T>(up: UpstreamStream, toResponse: (r: ProxyResponse) => T): Promise<AttemptOutcome<T>> => {
+      const raw = await readAll(up.body, 1024 * 1024).catch(() => Buffer.alloc(0));
+      const retryAfterMs = parseRetryAfter(up.headers, now());
+      const extra: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
+      return { ok: false, trigger: statusTrigger(up.status), status: up.status, retryAfterMs, failure: toResponse(passUpstreamError(up.status, raw, id, extra)) };
+    };
+    const transportFailure = <T>(e: unknown, toResponse: (r: ProxyResponse) => T, target: IrTarget): AttemptOutcome<T> => {
+      const err = e instanceof StreamProtocolError ? new UpstreamError('connection_error', 'malformed_sse') : classifyUpstreamError(e);
+      const status = err.kind === 'timeout' ? 504 : 502;
+      const message =
+        err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).`
+        : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
+        : `Upstream ${target.id} could not be reached (${err.code}).`;
+      return { ok: false, trigger: req.signal?.aborted ? undefined : err.kind, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
+    };
+    const allCooling = (ms: number): ProxyResponse =>
+      json(429, openAiError('Every upstream target is rate limited; retry later.', 'rate_limit_exceeded', 'upstream_rate_limited'), id, { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) });
+
+    let usedTarget: IrTarget | undefined;
+    if (!stream) {
+      type Ok = { kind: 'ok'; target: IrTarget; body: Buffer } | { kind: 'fail'; res: ProxyResponse };
+      const result = await state.runner.run<Ok>(
+        async (target) => {
+          const fail = (r: ProxyResponse): Ok => ({ kind: 'fail', res: r });
+          let up: UpstreamStream;
+          try {
+            up = await deps.upstream.post(`${baseUrlOf(target)}${upstreamPath}`, bodyFor(target), requestHeaders(target), target.timeouts ?? DEFAULT_TIMEOUTS, req.signal);
+          } catch (e) {
+            return transportFailure(e, fail, target);
+          }
+          if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail);
+          try {
+            return { ok: true, value: { kind: 'ok', target, body: await readAll(up.body, maxResponse) } };
+          } catch (e) {
+            return transportFailure(e, fail, target);
+          }
+        },
+        attempts,
+        (ms) => ({ kind: 'fail', res: allCooling(ms) }),
+        req.signal,
       );
+      if (result.kind === 'fail') {
+        return finish(result.res, { verdict: 'error', error: 'upstream_failed', ...(req.signal?.aborted ? { client_disconnected: true } : {}), ...decisionSummary(decisions) });
+      }
+      usedTarget = result.target;
+      const sentModel = route === 'chat' && usedTarget.model ? usedTarget.model : requestedModel;
+      const meta = { target: usedTarget.id, model: { requested: requestedModel, sent: sentModel } };
+      let response: ChatResponse & { usage?: Usage; model?: string };
+      try {
+        response = JSON.parse(result.body.toString('utf8')) as typeof response;
+      } catch {
+        return finish(json(502, openAiError('Upstream returned a response that is not valid JSON.', 'upstream_error', 'bad_upstream_response'), id), { verdict: 'error', error: 'bad_upstream_response', ...meta, ...decisionSummary(decisions) });
+      }
+      const cost = priceUsage(response.usage, typeof response.model === 'string' ? response.model : (sentModel ?? ''), usedTarget, costSettings);
+      const costFields = { usage: response.usage ?? null, cost };
+      if (route === 'embeddings') {
+        return finish({ status: 200, headers: { 'content-type': JSON_TYPE, 'x-request-id': id }, body: result.body.toString('utf8') }, { verdict: verdictOf(decisions), ...meta, ...costFields, ...decisionSummary(decisions) });
+      }
+      let resDecision: Decision;
+      try {
+        resDecision = runChain(ir, { phase: 'response', response }, markers);
+      } catch {
+        if (deps.failMode === 'block') {
+          return finish(json(403, openAiError('Response blocked: a policy could not be evaluated (fail-mode block).', 'policy_violation', 'policy_evaluation_failed'), id), { verdict: 'block', phase: 'response', error: 'policy_evaluation_failed', ...meta, ...costFields, ...decisionSummary(decisions) });
+        }
+        record.fail_open = { phase: 'response', error: 'policy_evaluation_failed' };
+        resDecision = { verdict: 'allow', reasons: [], policies: [], redactions: [], response };
+      }
+      decisions.push(resDecision);
+      if (resDecision.verdict === 'block' && !deps.reportOnly) {
+        const reason = resDecision.reasons[resDecision.reasons.length - 1];
+        return finish(json(403, openAiError(reason.message, 'policy_violation', 'output_blocked', { policy: reason.policy }), id), { verdict: 'block', phase: 'response', ...meta, ...costFields, ...decisionSummary(decisions) });
+      }
+      // Serialize only when a policy rewrote the answer; otherwise pass the upstream bytes on.
+      const out = resDecision.verdict === 'redact' && !deps.reportOnly ? JSON.stringify(resDecision.response) : result.body.toString('utf8');
+      return finish({ status: 200, headers: { 'content-type': JSON_TYPE, 'x-request-id': id }, body: out }, { verdict: verdictOf(decisions), ...meta, ...costFields, ...decisionSummary(decisions) });
     }
-    const upstreamMeta = { target: target.id, model: { requested: requestedModel, sent: outbound.model ?? null } };
-    if (reply.status < 200 || reply.status >= 300) {
-      return finish(passUpstreamError(reply.status, reply.body, id), { verdict: reqDecision.verdict, upstream_status: reply.status, ...upstreamMeta, ...decisionSummary(reqDecision) });
+
+    // Streaming: an attempt lasts until the first client-visible byte, so fallback still works before it.
+    interface Started {
+      target: IrTarget;
+      up: UpstreamStream;
+      iterator: AsyncIterator<Uint8Array>;
+      parser: SseParser;
+      relay: StreamRelay;
+      prefix: string[];
+      done: boolean;
+      blocked?: Reason;
+      upstreamEnded: boolean;
     }
-    let response: ChatResponse;
-    try {
-      response = JSON.parse(reply.body.toString('utf8')) as ChatResponse;
-    } catch {
-      return finish(json(502, openAiError('Upstream returned a response that is not valid JSON.', 'upstream_error', 'bad_upstream_response'), id), { verdict: 'error', ...upstreamMeta });
+    type StreamOk = { kind: 'ok'; s: Started } | { kind: 'fail'; res: ProxyResponse };
+    const startStream = async (target: IrTarget): Promise<AttemptOutcome<StreamOk>> => {
+      const fail = (r: ProxyResponse): StreamOk => ({ kind: 'fail', res: r });
+      let up: UpstreamStream;
+      try {
+        up = await deps.upstream.post(`${baseUrlOf(target)}${upstreamPath}`, bodyFor(target), requestHeaders(target), target.timeouts ?? DEFAULT_TIMEOUTS, req.signal);
+      } catch (e) {
+        return transportFailure(e, fail, target);
+      }
+      if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail);
+      const ct = String(up.headers['content-type'] ?? '');
+      if (!ct.includes('text/event-stream')) {
+        up.abort();
+        return { ok: false, trigger: 'connection_error', error: 'connection_error:not_sse', failure: fail(json(502, openAiError(`Upstream ${target.id} did not answer with an event stream.`, 'upstream_error', 'bad_upstream_response'), id)) };
+      }
+      const scanner = ir.response.length > 0 && ir.pack.enabled ? createStreamScanner(ir, { markers }) : undefined;
+      const s: Started = {
+        target,
+        up,
+        iterator: up.body[Symbol.asyncIterator](),
+        parser: new SseParser(),
+        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly }),
+        prefix: [],
+        done: false,
+        upstreamEnded: false,
+      };
+      try {
+        while (!s.relay.visible && !s.done && !s.blocked && !s.upstreamEnded) await pump(s, s.prefix);
+      } catch (e) {
+        up.abort();
+        return transportFailure(e, fail, target);
+      }
+      return { ok: true, value: { kind: 'ok', s } };
+    };
+    /** Reads one upstream chunk into `out`. */
+    const pump = async (s: Started, out: string[]): Promise<void> => {
+      const next = await s.iterator.next();
+      const payloads = next.done ? s.parser.end() : s.parser.push(next.value);
+      if (next.done) s.upstreamEnded = true;
+      for (const p of payloads) {
+        let step;
+        try {
+          step = s.relay.handle(p);
+        } catch (e) {
+          if (e instanceof StreamProtocolError) throw e;
+          throw new PolicyEvalError((e as Error).message);
+        }
+        out.push(...step.out);
+        if (step.blocked) {
+          s.blocked = step.blocked;
+          return;
+        }
+        if (step.done) {
+          s.done = true;
+          return;
+        }
+      }
+    };
+
+    const result = await state.runner.run<StreamOk>(startStream, attempts, (ms) => ({ kind: 'fail', res: allCooling(ms) }), req.signal).catch((e: unknown) => {
+      if (e instanceof PolicyEvalError) return { kind: 'policy_error' as const };
+      throw e;
+    });
+    if (result.kind === 'policy_error') {
+      return finish(json(403, openAiError('Response blocked: a policy could not be evaluated (fail-mode block).', 'policy_violation', 'policy_evaluation_failed'), id), { verdict: 'block', phase: 'response', error: 'policy_evaluation_failed', ...decisionSummary(decisions) });
     }
-    const resDecision = evaluate(ir, { phase: 'response', response }, { markers });
-    const usage = (response as { usage?: unknown }).usage ?? null;
-    if (resDecision.verdict === 'block') {
-      const reason = resDecision.reasons[resDecision.reasons.length - 1];
-      return finish(
-        json(403, openAiError(reason.message, 'policy_violation', 'output_blocked', { policy: reason.policy }), id),
-        { verdict: 'block', phase: 'response', usage, ...upstreamMeta, ...decisionSummary(reqDecision, resDecision) },
-      );
+    if (result.kind === 'fail') {
+      return finish(result.res, { verdict: 'error', error: 'upstream_failed', ...(req.signal?.aborted ? { client_disconnected: true } : {}), ...decisionSummary(decisions) });
     }
-    const verdict = reqDecision.verdict === 'redact' || resDecision.verdict === 'redact' ? 'redact' : 'allow';
-    return finish(json(200, resDecision.response, id), { verdict, usage, ...upstreamMeta, ...decisionSummary(reqDecision, resDecision) });
+    const s = result.s;
+    usedTarget = s.target;
+    const sentModel = s.target.model ?? requestedModel;
+    const meta = { target: s.target.id, model: { requested: requestedModel, sent: sentModel } };
+    const streamExtras = (): Record<string, unknown> => {
+      const cost = priceUsage(s.relay.usage, s.relay.model ?? sentModel ?? '', s.target, costSettings);
+      const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
+      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : s.blocked?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
+      const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
+      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]) };
+    };
+    if (s.blocked && !deps.reportOnly) {
+      s.up.abort();
+      return finish(json(403, openAiError(s.blocked.message, 'policy_violation', 'output_blocked', { policy: s.blocked.policy }), id), { verdict: 'block', phase: 'response', reasons: [{ policy: s.blocked.policy, code: s.blocked.code }], ...streamExtras() });
+    }
+
+    const events = async function* (): AsyncIterable<string> {
+      let outcome: Record<string, unknown> = {};
+      let status = 200;
+      inFlight++;
+      try {
+        yield* s.prefix;
+        while (!s.done && !s.blocked && !s.upstreamEnded) {
+          const out: string[] = [];
+          try {
+            await pump(s, out);
+          } catch (e) {
+            if (e instanceof PolicyEvalError) {
+              outcome = { verdict: 'block', phase: 'response', error: 'policy_evaluation_failed' };
+              yield sseEvent(JSON.stringify(openAiError('Response stopped: a policy could not be evaluated.', 'policy_violation', 'policy_evaluation_failed')));
+              return;
+            }
+            const aborted = req.signal?.aborted;
+            const err = e instanceof StreamProtocolError ? { code: 'malformed_sse' } : classifyUpstreamError(e);
+            outcome = aborted ? { verdict: 'error', error: 'client_disconnected', client_disconnected: true } : { verdict: 'error', error: `upstream_stream_error:${err.code}` };
+            status = aborted ? 499 : 502;
+            if (!aborted) {
+              yield* out;
+              yield sseEvent(JSON.stringify(openAiError(`The upstream stream from ${s.target.id} failed mid-answer (${err.code}).`, 'upstream_error', 'upstream_stream_error')));
+            }
+            return;
+          }
+          yield* out;
+        }
+        if (s.blocked && !deps.reportOnly) {
+          outcome = { verdict: 'block', phase: 'response', reasons: [{ policy: s.blocked.policy, code: s.blocked.code }] };
+          yield sseEvent(JSON.stringify(openAiError(s.blocked.message, 'policy_violation', 'output_blocked', { policy: s.blocked.policy })));
+          return;
+        }
+        if (!s.done) {
+          // The upstream closed without [DONE]: flush what is held back, then say the answer is incomplete.
+          const tail = s.relay.finish();
+          if (tail.blocked && !deps.reportOnly) {
+            outcome = { verdict: 'block', phase: 'response' };
+            yield sseEvent(JSON.stringify(openAiError(tail.blocked.message, 'policy_violation', 'output_blocked', { policy: tail.blocked.policy })));
+            return;
+          }
+          yield* tail.out;
+          outcome = { verdict: 'error', error: 'upstream_stream_incomplete' };
+          status = 502;
+          yield sseEvent(JSON.stringify(openAiError(`The upstream stream from ${s.target.id} ended without [DONE].`, 'upstream_error', 'upstream_stream_error')));
+          return;
+        }
+        outcome = { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
+        if (ir.audit?.durable) {
+          // Durable: [DONE] is sent only once the record is on disk.
+          const written = await finishStream();
+          if (written === false) {
+            yield sseEvent(JSON.stringify(openAiError('The audit log could not be written.', 'server_error', 'audit_unavailable')));
+            return;
+          }
+        }
+        yield SSE_DONE;
+      } finally {
+        s.up.abort();
+        if (!finished) void finishStream();
+        inFlight--;
+      }
+
+      async function finishStream(): Promise<boolean> {
+        finished = true;
+        const extras = streamExtras();
+        const merged: Record<string, unknown> = { ...extras, ...outcome };
+        if (req.signal?.aborted && !outcome.verdict) Object.assign(merged, { verdict: 'error', error: 'client_disconnected', client_disconnected: true });
+        if (merged.reasons === undefined) merged.reasons = extras.reasons;
+        processed++;
+        const rec: AuditRecord = { ...record, ...merged, status: req.signal?.aborted ? 499 : status, latency_ms: now() - t0, attempts };
+        observe(rec);
+        try {
+          await writeAudit(rec);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+    };
+    let finished = false;
+    return { status: 200, headers: { ...SSE_HEADERS, 'x-request-id': id }, body: '', stream: events() };
   };
 
+  const models = (id: string): ProxyResponse => {
+    const { ir, runner } = deps.state();
+    const seen = new Set<string>();
+    const data = [];
+    for (const t of runner.targets) {
+      if (!t.model || seen.has(t.model)) continue;
+      seen.add(t.model);
+      data.push({ id: t.model, object: 'model', created: 0, owned_by: t.provider });
+    }
+    void ir;
+    return json(200, { object: 'list', data }, id);
+  };
+
+  const reload = async (id: string): Promise<ProxyResponse> => {
+    if (!deps.reload) return json(404, openAiError('Reload is not available for this gateway.', 'invalid_request_error', 'unknown_url'), id);
+    try {
+      const s = await deps.reload();
+      return json(200, { status: 'reloaded', pack: packInfo(s) }, id);
+    } catch (e) {
+      return json(422, openAiError(`Reload rejected; the previous pack keeps serving. ${(e as Error).message}`, 'invalid_request_error', 'invalid_pack'), id);
+    }
+  };
+
+  const notAllowed = (method: string, path: string, allowed: string, id: string): ProxyResponse =>
+    json(405, openAiError(`Method ${method} not allowed on ${path}; use ${allowed}.`, 'invalid_request_error', 'method_not_allowed'), id, { allow: allowed });
+
   return {
+    get inFlight() {
+      return inFlight;
+    },
     async handle(req) {
-      const id = `ktp_${randomUUID().replace(/-/g, '')}`;
+      const id = newRequestId();
       const path = req.path.split('?')[0].replace(/\/+$/, '') || '/';
-      if (path === '/health' && req.method === 'GET') return health(id);
-      if (path === '/v1/chat/completions') {
-        if (req.method !== 'POST') return json(405, openAiError(`Method ${req.method} not allowed on ${path}; use POST.`, 'invalid_request_error', 'method_not_allowed'), id);
-        return chat(req, id);
+      inFlight++;
+      try {
+        switch (path) {
+          case '/health':
+            return health(id);
+          case '/v1/chat/completions':
+          case '/v1/embeddings':
+            if (req.method !== 'POST') return notAllowed(req.method, path, 'POST', id);
+            return await chat(req, id, path === '/v1/chat/completions' ? 'chat' : 'embeddings');
+          case '/v1/models':
+            if (deps.gatewayKeys && !deps.gatewayKeys.accepts(bearerOf(req.headers))) {
+              return json(401, openAiError('Incorrect or missing gateway API key.', 'invalid_request_error', 'invalid_api_key'), id);
+            }
+            return models(id);
+          case '/v1/responses':
+          case '/v1/completions':
+            return json(400, openAiError(`ktpack serve does not police ${path} yet, so it refuses it rather than pass it through unpoliced; use /v1/chat/completions.`, 'invalid_request_error', 'unsupported_endpoint'), id);
+          case '/metrics':
+          case '/ktpack/config':
+          case '/keeptrusts/config':
+          case '/ktpack/config/reload':
+          case '/keeptrusts/config/reload':
+            if (!isAdmin(req)) return json(403, openAiError('Admin endpoints answer only on loopback or with an admin key (x-ktpack-admin-key).', 'invalid_request_error', 'admin_only'), id);
+            if (path === '/metrics') return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4', 'x-request-id': id }, body: metrics.render() };
+            if (path.endsWith('/reload')) return req.method === 'POST' ? await reload(id) : notAllowed(req.method, path, 'POST', id);
+            return configView(id);
+          default:
+            return json(404, openAiError(`Unknown request URL: ${req.method} ${path}. Please check the URL for typos.`, 'invalid_request_error', 'unknown_url'), id);
+        }
+      } finally {
+        inFlight--;
       }
-      return json(404, openAiError(`Unknown request URL: ${req.method} ${path}.`, 'invalid_request_error', 'unknown_url'), id);
     },
   };
 }
 
+function verdictOf(decisions: Decision[]): 'allow' | 'redact' | 'block' {
+  if (decisions.some((d) => d.verdict === 'block')) return 'block';
+  return decisions.some((d) => d.verdict === 'redact') ? 'redact' : 'allow';
+}
+
 /** Counts of redactions by entity plus each policy's outcome; never raw values. */
-function decisionSummary(...decisions: Decision[]): Record<string, unknown> {
+function decisionSummary(decisions: Decision[]): Record<string, unknown> {
   const redactions: Record<string, number> = {};
-  for (const d of decisions) for (const r of d.redactions) redactions[r.entity] = (redactions[r.entity] ?? 0) + 1;
+  const all: Redaction[] = decisions.flatMap((d) => d.redactions);
+  for (const r of all) redactions[r.entity] = (redactions[r.entity] ?? 0) + 1;
   return {
     policies: decisions.flatMap((d, i) => d.policies.map((p) => ({ ...p, phase: i === 0 ? 'request' : 'response' }))),
     reasons: decisions.flatMap((d) => d.reasons.map((r) => ({ policy: r.policy, code: r.code }))),
@@ -175,8 +643,22 @@ function decisionSummary(...decisions: Decision[]): Record<string, unknown> {
   };
 }
 
+/** A URL without user:password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
 /** Passes an upstream error on, OpenAI-shaped and cleaned of anything key-like. */
-function passUpstreamError(status: number, body: Buffer, id: string): ProxyResponse {
+function passUpstreamError(status: number, body: Buffer, id: string, extra: Record<string, string>): ProxyResponse {
   let parsed: { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } } | undefined;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -185,5 +667,7 @@ function passUpstreamError(status: number, body: Buffer, id: string): ProxyRespo
   }
   const e = parsed?.error;
   const message = scrubSecrets(typeof e?.message === 'string' ? e.message : `Upstream answered HTTP ${status}.`);
-  return json(status, openAiError(message, typeof e?.type === 'string' ? e.type : 'upstream_error', typeof e?.code === 'string' ? e.code : null, { param: typeof e?.param === 'string' ? e.param : null }), id);
+  const clean = (v: unknown): string | null => (typeof v === 'string' ? scrubSecrets(v) : null);
+  const type = clean(e?.type) ?? (status === 429 ? 'rate_limit_exceeded' : 'upstream_error');
+  return json(status, openAiError(message, type, clean(e?.code), { param: clean(e?.param) }), id, extra);
 }

@@ -1,31 +1,97 @@
 // Validates pack data against schemas/policy-config.schema.json and turns ajv errors into readable diagnostics.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { DOCS_BASE, didYouMean, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
+import { maskSecrets, SECRET_KEY_NAMES } from '../lint/secrets.js';
 import type { PackDocument } from '../load/document.js';
 import { loadSchema, referencedSchemas } from '../schemas.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext interop.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+/** Which of the two documented top-level shapes a document is. */
+export type DocumentShape = 'ConfigDocument' | 'SinglePolicyDocument';
 
-let validator: ValidateFunction | undefined;
+type Validators = Record<DocumentShape, ValidateFunction>;
 
-/** The compiled pack validator (compiled once per process). */
-function packValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-    addFormats(ajv);
-    for (const schema of referencedSchemas()) ajv.addSchema(schema);
-    validator = ajv.compile(loadSchema('policy-config.schema.json'));
+/**
+ * Validators precompiled by scripts/build-validators.mjs when ktpack is built (dist/generated),
+ * so a cold `ktpack lint` does not spend hundreds of milliseconds compiling schemas. Absent when
+ * running from source (tests), where the schemas are compiled on first use instead.
+ */
+const precompiled = (await importFirst([
+  new URL('../generated/pack-validators.js', import.meta.url),
+  // From the bundled lint entry (dist/lint-cli.mjs), which sits one level higher.
+  new URL('./generated/pack-validators.js', import.meta.url),
+])) as Validators | undefined;
+
+async function importFirst(urls: URL[]): Promise<unknown> {
+  for (const url of urls) {
+    const mod: unknown = await import(url.href).catch(() => undefined);
+    if (mod) return mod;
   }
-  return validator;
+  return undefined;
+}
+let compiled: Validators | undefined = precompiled;
+
+/** Compiles the validators with ajv at run time; options must match scripts/build-validators.mjs. */
+function compileValidators(): Validators {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as { default: (ajv: InstanceType<typeof Ajv2020>) => void };
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  formats.default(ajv);
+  for (const schema of referencedSchemas()) ajv.addSchema(schema);
+  ajv.addSchema(loadSchema('policy-config.schema.json'));
+  const id = 'https://ktpack.dev/schemas/policy-config.schema.json';
+  return {
+    ConfigDocument: ajv.compile({ $ref: `${id}#/$defs/ConfigDocument` }),
+    SinglePolicyDocument: ajv.compile({ $ref: `${id}#/$defs/SinglePolicyDocument` }),
+  };
+}
+
+/** The validator of one document shape (compiled once per process unless precompiled). */
+function shapeValidator(shape: DocumentShape): ValidateFunction {
+  compiled ??= compileValidators();
+  return compiled[shape];
+}
+
+/** True when the validators were precompiled at build time (reported by the bench). */
+export function usesPrecompiledValidators(): boolean {
+  return precompiled !== undefined;
+}
+
+/**
+ * Picks the shape by its discriminating keys, so a broken document gets the errors of the shape
+ * it was meant to be rather than a `oneOf` flood: no `pack`/`policies` and `policy.name` present
+ * means a stand-alone policy file.
+ */
+export function documentShape(data: unknown): DocumentShape {
+  if (!isObject(data) || 'pack' in data || 'policies' in data) return 'ConfigDocument';
+  const policy = data.policy;
+  return isObject(policy) && typeof policy.name === 'string' ? 'SinglePolicyDocument' : 'ConfigDocument';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return Object.prototype.toString.call(v) === '[object Object]';
 }
 
 /** Schema diagnostics for a parsed pack; one diagnostic per mistake. */
 export function validateSchema(doc: PackDocument): Diagnostic[] {
-  const validate = packValidator();
+  const docsUrl = `${DOCS_BASE}/diagnostics.md#schema`;
+  if (!isObject(doc.data)) {
+    return [
+      {
+        code: 'schema/wrong-type',
+        severity: 'error',
+        message: `a pack must be a mapping with \`pack\` and \`policies\`, got ${typeName(doc.data)}`,
+        source: doc.source,
+        path: [],
+        range: doc.rangeOf([], 'value'),
+        docsUrl,
+      },
+    ];
+  }
+  const validate = shapeValidator(documentShape(doc.data));
   if (validate(doc.data)) return [];
-  const errors = validate.errors ?? [];
+  const errors = collapseAlternatives(doc.data, validate.errors ?? []);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const err of errors) {
@@ -36,7 +102,58 @@ export function validateSchema(doc: PackDocument): Diagnostic[] {
     seen.add(key);
     out.push(d);
   }
-  return out;
+  return dropMisspelledRequired(out);
+}
+
+/**
+ * A misspelled required key shows up twice (unknown "nmae", missing "name"); the unknown-key
+ * diagnostic already names the fix, so the missing-key one at the same object is dropped.
+ */
+function dropMisspelledRequired(diagnostics: Diagnostic[]): Diagnostic[] {
+  const renamed = new Set(
+    diagnostics
+      .filter((d) => d.code === 'schema/unknown-key' && d.hint?.startsWith('rename to "'))
+      .map((d) => `${formatPath(d.path.slice(0, -1))}|${/rename to "([^"]+)"/.exec(d.hint ?? '')?.[1]}`),
+  );
+  return diagnostics.filter((d) => !(d.code === 'schema/missing-key' && renamed.has(`${formatPath(d.path)}|${/"([^"]+)"/.exec(d.message)?.[1]}`)));
+}
+
+/**
+ * Replaces each `anyOf`/`oneOf` failure and its branch errors by the errors of the one branch
+ * the value was evidently meant for (its type matches), or by one wrong-type error naming the
+ * accepted types. One mistake, one diagnostic.
+ */
+function collapseAlternatives(data: unknown, errors: ErrorObject[]): ErrorObject[] {
+  const summaries = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (summaries.length === 0) return errors;
+  const drop = new Set<ErrorObject>();
+  const add: ErrorObject[] = [];
+  for (const summary of summaries) {
+    if (drop.has(summary)) continue;
+    const prefix = `${summary.schemaPath}/`;
+    const branchErrors = errors.filter((e) => e !== summary && e.schemaPath.startsWith(prefix));
+    for (const e of branchErrors) drop.add(e);
+    drop.add(summary);
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of branchErrors) {
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0];
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    // A branch whose only complaint is not a type mismatch at the value itself is the intended one.
+    const intended = [...branches.values()].find(
+      (errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === summary.instancePath),
+    );
+    if (intended) {
+      add.push(...intended);
+      continue;
+    }
+    const types = [...branches.values()].flatMap((errs) =>
+      errs.filter((e) => e.keyword === 'type' && e.instancePath === summary.instancePath).map((e) => String((e.params as { type: string }).type)),
+    );
+    add.push({ ...summary, keyword: 'type', params: { type: [...new Set(types)].join(',') } });
+  }
+  void data;
+  return [...errors.filter((e) => !drop.has(e)), ...add];
 }
 
 /** Splits an ajv instancePath into a JSON path, numbering array indexes. */
@@ -58,11 +175,13 @@ function pointerToPath(data: unknown, pointer: string): Array<string | number> {
   return out;
 }
 
-function typeName(value: unknown): string {
+function typeName(value: unknown, path: JsonPath = []): string {
   if (value === null) return 'null';
+  // Never echo a value that sits under a credential key: it may be the credential.
+  if (typeof value === 'string' && path.some((seg) => typeof seg === 'string' && (seg === 'secret_key_ref' || SECRET_KEY_NAMES.has(seg.toLowerCase())))) return 'a string';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `the string ${maskSecrets(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -90,7 +209,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         path: keyPath,
         range: doc.rangeOf(keyPath, 'key'),
         docsUrl,
-        ...(suggestion ? { hint: `rename to "${suggestion}"` } : { hint: `allowed keys: ${known.join(', ')}` }),
+        hint: (Object.hasOwn(LEGACY_KEYS, formatPath(keyPath)) ? LEGACY_KEYS[formatPath(keyPath)] : undefined) ?? (suggestion ? `rename to "${suggestion}"` : `allowed keys: ${known.join(', ')}`),
       };
     }
     case 'required': {
@@ -105,11 +224,16 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
       };
     }
     case 'type': {
-      const expected = String((err.params as { type: string }).type).replace(/,/g, ' or ');
+      const expected = String((err.params as { type: string }).type)
+        .split(',')
+        .map(article)
+        .join(' or ');
+      const legacy = formatPath(path) === 'policies' && Array.isArray(valueAt(doc.data, path));
       return {
+        ...(legacy ? { hint: 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`' } : {}),
         ...base,
         code: 'schema/wrong-type',
-        message: `${where} must be ${article(expected)}, got ${typeName(valueAt(doc.data, path))}`,
+        message: `${where} must be ${expected}, got ${typeName(valueAt(doc.data, path), path)}`,
         path,
         range: doc.rangeOf(path, 'value'),
         docsUrl,
@@ -122,7 +246,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
       return {
         ...base,
         code: 'schema/not-allowed',
-        message: `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${typeName(actual)}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        message: `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${typeName(actual, path)}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
         path,
         range: doc.rangeOf(path, 'value'),
         docsUrl,
@@ -145,6 +269,15 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
     }
   }
 }
+
+/** Keys of the legacy tutorial schema, with what to write instead. */
+const LEGACY_KEYS: Record<string, string> = {
+  version: 'top-level `version` belongs to the legacy tutorial schema; the pack version is `pack.version`',
+  input_policies: 'the legacy tutorial schema; list kinds in `policies.chain` (request-side kinds act on input)',
+  output_policies: 'the legacy tutorial schema; list kinds in `policies.chain` (response-side kinds act on output)',
+  consumer_groups: 'the legacy tutorial schema; ktpack has no consumer groups (use `agents` or rate-limit sections)',
+  rate_limit_defaults: 'the legacy tutorial schema; use `global_rate_limit` and friends',
+};
 
 function article(word: string): string {
   if (word === 'object') return 'a mapping';

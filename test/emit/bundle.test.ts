@@ -1,58 +1,86 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+// The bundle: its files, a runtime.mjs free of imports, and serve's refusal of a modified bundle.
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../src/runtime/evaluate.js';
-import type { PolicyIr } from '../../src/runtime/types.js';
-import { runCli, SEED_PACK } from '../helpers/cli.js';
-import { loadCases } from '../helpers/conformance.js';
+import { BIN, runCli, SEED_PACK } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+
+async function buildSeed(): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ktpack-build-')), 'bundle');
+  const r = await runCli(['build', SEED_PACK, '-o', out]);
+  expect(r.code, r.stderr).toBe(0);
+  return out;
+}
 
 describe('ktpack build', () => {
-  it('emits a bundle whose runtime.mjs runs standalone with the same decisions', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'ktpack-build-')), 'bundle');
-    const r = await runCli(['build', SEED_PACK, '-o', out]);
-    expect(r.code).toBe(0);
+  it('emits manifest, IR, a self-contained runtime.mjs exporting the contract, and types.d.ts', async () => {
+    const out = await buildSeed();
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']);
-
-    // Copy to an empty folder with no node_modules anywhere above it.
-    const isolated = mkdtempSync(join(tmpdir(), 'ktpack-isolated-'));
+    const runtime = readFileSync(join(out, 'runtime.mjs'), 'utf8');
+    expect(runtime).not.toMatch(/^\s*import[\s{(*'"]/m);
+    expect(runtime).not.toMatch(/\bimport\(|\brequire\(|\beval\(|new Function\(/);
+    const isolated = mkdtempSync(join(tmpdir(), 'ktpack-exports-'));
     cpSync(out, isolated, { recursive: true });
-    const runtime = readFileSync(join(isolated, 'runtime.mjs'), 'utf8');
-    expect(runtime).not.toMatch(/^\s*import\s/m);
-    expect(runtime).not.toMatch(/\brequire\(|\beval\(|new Function\(/);
-
-    const cases = loadCases('seed-gateway');
-    const script = `
-      import { evaluateRequest } from ${JSON.stringify(join(isolated, 'runtime.mjs'))};
-      const cases = JSON.parse(process.argv[1]);
-      process.stdout.write(JSON.stringify(cases.map((c) => evaluateRequest(c.request))));
-    `;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(cases)], { cwd: isolated, encoding: 'utf8' });
-    expect(child.stderr).toBe('');
-    const standalone = JSON.parse(child.stdout);
-    const ir = JSON.parse(readFileSync(join(isolated, 'policy.ir.json'), 'utf8')) as PolicyIr;
-    const inProcess = cases.map((c) => evaluate(ir, { phase: 'request', request: c.request }));
-    expect(standalone).toEqual(JSON.parse(JSON.stringify(inProcess)));
-    expect(standalone.map((d: { verdict: string }) => d.verdict)).toEqual(cases.map((c) => c.expected.verdict));
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as m from './runtime.mjs'; console.log(Object.keys(m).sort().join(','))`], { cwd: isolated, encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe('createStreamScanner,evaluateRequest,evaluateResponse,ir');
+    const types = readFileSync(join(out, 'types.d.ts'), 'utf8');
+    for (const name of ['evaluateRequest', 'evaluateResponse', 'createStreamScanner', 'interface Decision', 'interface ChatRequest']) expect(types).toContain(name);
   });
 
   it('two builds are byte-identical', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'ktpack-det-'));
-    await runCli(['build', SEED_PACK, '-o', join(base, 'a')]);
-    await runCli(['build', SEED_PACK, '-o', join(base, 'b')]);
-    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs']) {
-      expect(readFileSync(join(base, 'a', f), 'utf8')).toBe(readFileSync(join(base, 'b', f), 'utf8'));
+    const [a, b] = [await buildSeed(), await buildSeed()];
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+      expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     }
   });
 
   it('a pack with errors writes no bundle and exits 1', async () => {
-    const { writeFileSync, existsSync } = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-bad-'));
     writeFileSync(join(dir, 'p.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold', 'treshold'));
     const r = await runCli(['build', join(dir, 'p.yaml'), '-o', join(dir, 'out')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('unknown key "treshold"');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('ktpack serve refuses a modified bundle', () => {
+  const TAMPER: Array<{ name: string; edit: (dir: string) => void; message: RegExp }> = [
+    {
+      name: 'a raised threshold in policy.ir.json',
+      edit: (dir) => writeFileSync(join(dir, 'policy.ir.json'), readFileSync(join(dir, 'policy.ir.json'), 'utf8').replace('"threshold": 0.8', '"threshold": 0.99')),
+      message: /policy\.ir\.json does not match manifest\.json .*refusing a modified bundle/,
+    },
+    {
+      name: 'a corrupted manifest.json',
+      edit: (dir) => writeFileSync(join(dir, 'manifest.json'), '{"irHash": '),
+      message: /manifest\.json: not valid JSON/,
+    },
+  ];
+  for (const t of TAMPER) {
+    it(`${t.name}: exit 2, a clear message, no stack trace`, async () => {
+      const dir = await buildSeed();
+      t.edit(dir);
+      const child = spawnSync(process.execPath, [BIN, 'serve', dir, '--listen', '127.0.0.1:0', '--mock-upstream'], { encoding: 'utf8', timeout: 15_000 });
+      expect(child.status).toBe(2);
+      expect(child.stderr).toMatch(t.message);
+      expect(child.stderr).not.toMatch(/\n\s+at /);
+      expect(child.stderr).not.toContain('listening on');
+    });
+  }
+
+  it('an intact bundle serves and exposes its hash', async () => {
+    const dir = await buildSeed();
+    const { spawnServe } = await import('../helpers/cli.js');
+    const gw = await spawnServe([dir, '--listen', '127.0.0.1:0', '--mock-upstream', '--audit-dir', join(dir, '..', 'audit')]);
+    try {
+      const hash = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).irHash as string;
+      expect(gw.stderr()).toContain(hash);
+      const health = (await (await fetch(`${gw.url}/health`)).json()) as { pack: { hash?: string } };
+      expect(health.pack.hash).toBe(hash);
+    } finally {
+      await gw.stop();
+    }
   });
 });

@@ -3,17 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/compile.js';
 import { loadDocument } from '../../src/load/document.js';
 import { evaluate } from '../../src/runtime/evaluate.js';
+import { createMarkerTable } from '../../src/runtime/step.js';
 import { SEED_PACK } from '../helpers/cli.js';
-import { expectDecision, loadCases } from '../helpers/conformance.js';
+import { expectDecision, loadCases, runCase } from '../helpers/conformance.js';
 
 const ir = compile(loadDocument('policy-config.yaml', readFileSync(SEED_PACK, 'utf8'))).ir!;
 
 describe('evaluate() on the seed gateway pack', () => {
   for (const c of loadCases('seed-gateway')) {
     it(c.name, () => {
-      const before = JSON.stringify(c.request);
-      expectDecision(c, evaluate(ir, { phase: 'request', request: c.request }));
-      expect(JSON.stringify(c.request), 'input must not be mutated').toBe(before);
+      const before = JSON.stringify(c);
+      const outcome = runCase(
+        c,
+        (request, env) => evaluate(ir, { phase: 'request', request }, env),
+        (response, env) => evaluate(ir, { phase: 'response', response }, env),
+        { markers: createMarkerTable() },
+      );
+      expectDecision(c, outcome);
+      expect(JSON.stringify(c), 'input must not be mutated').toBe(before);
     });
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { PermissionDeniedError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSegments } from '../../src/serve/audit-log.js';
 import { startMockUpstream, type MockUpstream } from '../../src/serve/mock-upstream.js';
 import { SEED_PACK, spawnServe } from '../helpers/cli.js';
 
@@ -84,7 +85,9 @@ describe('ktpack serve on the seed pack', () => {
   it('writes one audit line per request, none with the raw email', async () => {
     // The audit sink batches; SIGTERM flushes it.
     await gateway.stop();
-    const lines = readFileSync(join(auditDir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    const segments = await listSegments(auditDir);
+    expect(segments).toHaveLength(1);
+    const lines = readFileSync(join(auditDir, segments[0]), 'utf8').trim().split('\n');
     // allowed, redacted, blocked, malformed JSON (health is not audited)
     expect(lines).toHaveLength(4);
     const records = lines.map((l) => JSON.parse(l) as { verdict: string; id: string });

@@ -1,35 +1,166 @@
-// `ktpack lint FILE...`: lints packs and prints diagnostics.
-import { readFile } from 'node:fs/promises';
+// `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
+import { readFileSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
-import { formatStylish } from '../../formatters/stylish.js';
-import { lintText } from '../../lint/lint.js';
+import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/index.js';
+import { CONFIG_FILE_NAMES, LintConfigError, parseLintConfig, parseRuleSetting } from '../../lint/config.js';
+import { lintText, type RuleSetting } from '../../lint/lint.js';
+import { KTPACK_VERSION } from '../../version.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Options of the lint command. */
 export interface LintCommandOptions {
   failLevel?: Severity;
+  format?: string[];
+  output?: string[];
+  maxWarnings?: string;
+  config?: string;
+  rule?: string[];
+  color?: boolean;
+  stdinFilename?: string;
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+const PACK_FILE = /(^|\/)policy-config\.ya?ml$/;
+
+/** Expands the command's arguments into files to read (`-` stays as stdin). */
+async function expandInputs(args: string[], cwd: string): Promise<{ files: string[]; problems: string[] }> {
+  const files: string[] = [];
+  const problems: string[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      files.push('-');
+      continue;
+    }
+    const abs = resolve(cwd, arg);
+    const info = await stat(abs).catch(() => undefined);
+    if (info?.isFile()) files.push(abs);
+    else if (info?.isDirectory() || (!info && GLOB_CHARS.test(arg))) {
+      const { glob } = await import('tinyglobby');
+      const found = info
+        ? (await glob(['**/policy-config.yaml', '**/policy-config.yml'], { cwd: abs, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).filter((f) => PACK_FILE.test(f))
+        : await glob([arg], { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+      if (found.length === 0) problems.push(`${arg}: ${info ? 'no policy-config.yaml found in this directory' : 'no files match this pattern'}`);
+      files.push(...found.sort());
+    } else problems.push(`${arg}: no such file or directory`);
+  }
+  return { files: [...new Set(files)], problems };
+}
+
+async function readStdin(io: CliIo): Promise<string> {
+  if (!io.stdin) throw new UsageError('lint: `-` reads standard input, but none is available');
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES in the working directory. */
+async function loadRuleSettings(options: LintCommandOptions, cwd: string): Promise<Record<string, RuleSetting>> {
+  const candidates = options.config ? [resolve(cwd, options.config)] : CONFIG_FILE_NAMES.map((n) => resolve(cwd, n));
+  let rules: Record<string, RuleSetting> = {};
+  for (const file of candidates) {
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (options.config) throw new UsageError(`${options.config}: ${e.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
+      return undefined;
+    });
+    if (text === undefined) continue;
+    rules = parseLintConfig(text, options.config ?? relative(cwd, file)).rules;
+    break;
+  }
+  for (const flag of options.rule ?? []) {
+    const m = /^([^=:]+)[=:](.+)$/.exec(flag);
+    if (!m) throw new UsageError(`--rule ${flag}: expected RULE=LEVEL, e.g. --rule chain-missing-block=off`);
+    const [id, level] = parseRuleSetting(m[1].trim(), m[2].trim(), '--rule');
+    rules[id] = level;
+  }
+  return rules;
 }
 
 /** Runs the lint command; returns the exit code. */
-export async function runLint(files: string[], options: LintCommandOptions, io: CliIo): Promise<number> {
-  if (files.length === 0) throw new UsageError('lint: no files given (usage: ktpack lint FILE...)');
-  const all: Diagnostic[] = [];
+export async function runLint(args: string[], options: LintCommandOptions, io: CliIo): Promise<number> {
+  if (args.length === 0) throw new UsageError('lint: no files given (usage: ktpack lint FILE|DIR|GLOB|- ...)');
+  // `-f sarif=out.sarif` names its file inline; other formats pair with --output values in order.
+  const requested = (options.format?.length ? options.format : ['stylish']).map((f) => {
+    const eq = f.indexOf('=');
+    return eq > 0 ? { name: f.slice(0, eq), file: f.slice(eq + 1) } : { name: f, file: undefined as string | undefined };
+  });
+  const pending = [...(options.output ?? [])];
+  const paired = requested.map((r) => ({ name: r.name, file: r.file ?? pending.shift() }));
+  if (pending.length) throw new UsageError('more --output files than --format values; give one --format per --output');
+  const formats = [...paired.filter((p) => p.file !== undefined), ...paired.filter((p) => p.file === undefined)].map((p) => p.name);
+  const outputs = paired.filter((p) => p.file !== undefined).map((p) => p.file!);
+  for (const f of formats) {
+    if (!getFormatter(f)) throw new UsageError(`--format ${f}: unknown format; use one of ${FORMATTERS.map((x) => x.name).join(', ')}`);
+  }
+  if (formats.length - outputs.length > 1) throw new UsageError('several formats would go to standard output; give each extra --format its own --output FILE');
+  let maxWarnings: number | undefined;
+  if (options.maxWarnings !== undefined) {
+    maxWarnings = Number(options.maxWarnings);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings ${options.maxWarnings}: expected a whole number >= 0`);
+  }
+  let rules: Record<string, RuleSetting>;
+  try {
+    rules = await loadRuleSettings(options, io.cwd);
+  } catch (e) {
+    if (e instanceof LintConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const { files, problems } = await expandInputs(args, io.cwd);
+  const reports: FileReport[] = [];
   for (const file of files) {
     let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
+    let source: string;
+    if (file === '-') {
+      text = await readStdin(io);
+      source = options.stdinFilename ?? '<stdin>';
+    } else {
+      source = displayName(file, io.cwd);
+      try {
+        // Synchronous on purpose: with thousands of files, promise-based reads cost more than they overlap.
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        problems.push(`${source}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
+        continue;
+      }
     }
-    all.push(...lintText(file, text).diagnostics);
+    const result = lintText(source, text, { rules });
+    reports.push({ source, text: result.maskedText, diagnostics: result.diagnostics });
   }
-  io.stdout.write(formatStylish(all));
+
+  const color = options.color !== false && !io.env.NO_COLOR && (Boolean(io.env.FORCE_COLOR) || (io.stdout as { isTTY?: boolean }).isTTY === true);
+  for (let i = 0; i < formats.length; i++) {
+    const text = getFormatter(formats[i])!(reports, { color: i >= outputs.length && color, version: KTPACK_VERSION });
+    if (i < outputs.length) {
+      await writeFile(resolve(io.cwd, outputs[i]), text).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`--output ${outputs[i]}: cannot write (${e.code ?? e.message})`);
+      });
+    } else io.stdout.write(text);
+  }
+
+  for (const p of problems) io.stderr.write(`ktpack: ${p}\n`);
+  if (problems.length) return EXIT.usage;
+  const all: Diagnostic[] = reports.flatMap((r) => r.diagnostics);
   const failRank = severityRank(options.failLevel ?? 'error');
-  return all.some((d) => severityRank(d.severity) >= failRank) ? EXIT.findings : EXIT.ok;
+  if (all.some((d) => severityRank(d.severity) >= failRank)) return EXIT.findings;
+  const warnings = all.filter((d) => d.severity === 'warning').length;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    io.stderr.write(`ktpack: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+    return EXIT.findings;
+  }
+  return EXIT.ok;
 }
+
+function displayName(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** `ktpack lint` */
 export const lintCommand: CliCommand = {
@@ -37,10 +168,17 @@ export const lintCommand: CliCommand = {
   register(program, { io, setExitCode }) {
     program
       .command('lint')
-      .description('Parse and validate packs; print diagnostics.')
-      .argument('<files...>', 'policy-config.yaml files')
+      .description('Parse and validate packs; print diagnostics. Exit 0 clean, 1 findings, 2 usage or I/O error.')
+      .argument('<files...>', 'policy-config.yaml files, directories (searched for policy-config.yaml), globs, or - for stdin')
+      .addOption(new Option('-f, --format <format>', `output format (repeatable: ${FORMATTERS.map((f) => f.name).join(', ')})`).argParser(collect))
+      .addOption(new Option('-o, --output <file>', 'write the matching --format to a file (repeatable, paired in order)').argParser(collect))
       .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
-      .action(async (files: string[], opts: { failLevel: Severity }) => {
+      .option('--max-warnings <n>', 'also fail when there are more than n warnings')
+      .option('-c, --config <file>', `lint settings file (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`)
+      .addOption(new Option('--rule <id=level>', 'override a rule: error, warning, info or off (repeatable)').argParser(collect))
+      .option('--no-color', 'never use colours (NO_COLOR is honoured too)')
+      .option('--stdin-filename <name>', 'file name to report for -')
+      .action(async (files: string[], opts: LintCommandOptions) => {
         setExitCode(await runLint(files, opts, io));
       });
   },

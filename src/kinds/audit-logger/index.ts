@@ -19,6 +19,8 @@ export const auditLoggerKind: KindDefinition = {
         immutable: o.immutable as boolean,
         retentionDays: o.retention_days as number,
         logAllAccess: o.log_all_access as boolean,
+        durable: o.durable as boolean,
+        hmacKeyEnv: typeof o.hmac_key_env === 'string' ? o.hmac_key_env : null,
       },
     };
   },

@@ -67,7 +67,12 @@ export const piiDetectorKind: KindDefinition = {
       .map(patternParts)
       .filter((p): p is { entity: string; source: string } => p !== null);
     const r = (o.redaction as Record<string, unknown> | undefined) ?? {};
+    const unsupported =
+      o.healthcare_mode === true
+        ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet (no healthcare identifiers are detected)' }]
+        : [];
     return {
+      unsupported,
       step: {
         action: o.action as 'redact' | 'block',
         options: {

@@ -1,6 +1,6 @@
-// Rule chain-unknown-kind: every chain entry must name a policy kind ktpack knows.
+// Rule chain-unknown-kind: every chain entry must name a policy kind (documented-but-unsupported kinds are unsupported-kind's).
 import { didYouMean } from '../../diagnostics.js';
-import { KINDS } from '../../kinds/index.js';
+import { isUnsupportedKind, supportedKindIds, UNSUPPORTED_KINDS } from '../kind-catalog.js';
 import type { Rule } from '../rule.js';
 
 /** chain-unknown-kind */
@@ -13,15 +13,15 @@ export const chainUnknownKind: Rule = {
   },
   check({ data }) {
     const chain = data.policies?.chain ?? [];
-    const known = KINDS.map((k) => k.id);
+    const known = supportedKindIds();
     return chain.flatMap((entry, i) => {
-      if (typeof entry !== 'string' || known.includes(entry)) return [];
-      const suggestion = didYouMean(entry, known);
+      if (typeof entry !== 'string' || known.includes(entry) || isUnsupportedKind(entry)) return [];
+      const suggestion = didYouMean(entry, [...known, ...UNSUPPORTED_KINDS]) ?? didYouMean(entry.replace(/_/g, '-'), known);
       return [
         {
           path: ['policies', 'chain', i],
           message: `unknown policy kind "${entry}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-          ...(suggestion ? { hint: `replace with "${suggestion}"` } : { hint: `known kinds: ${known.join(', ')}` }),
+          ...(suggestion ? { hint: `replace with "${suggestion}"` } : { hint: `kinds ktpack runs: ${known.join(', ')}` }),
         },
       ];
     });

@@ -1,0 +1,63 @@
+// ktpack build refuses packs the runtime cannot execute (with lint-format diagnostics) and is deterministic.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, SEED_PACK } from '../helpers/cli.js';
+
+const seed = readFileSync(SEED_PACK, 'utf8');
+
+const REFUSED: Array<{ name: string; yaml: string; expect: RegExp }> = [
+  {
+    name: 'unknown kind in the chain',
+    yaml: seed.replace('    - audit-logger\n', '    - audit-logger\n    - toxicity-filter\n'),
+    expect: /p\.yaml:\d+:\d+ error .*toxicity-filter/,
+  },
+  {
+    name: 'healthcare_mode, which the runtime cannot honour',
+    yaml: seed.replace('    action: redact\n', '    action: redact\n    healthcare_mode: true\n'),
+    expect: /p\.yaml:22:22 error pii-detector: healthcare_mode is not supported yet .* compile\/unsupported-option/,
+  },
+  {
+    name: 'a literal api_key (never copied into a bundle)',
+    yaml: seed.replace('      secret_key_ref:\n        env: OPENAI_API_KEY\n', '      api_key: sk-live-abcdefghijklmnop1234\n'),
+    // Lint's literal-secret rule stops it before compile; either way no bundle and no key in the output.
+    expect: /p\.yaml:9:\d+ error .*literal.*(?:literal-secret|compile\/literal-secret)/,
+  },
+];
+
+describe('ktpack build refuses what the runtime cannot execute', () => {
+  for (const c of REFUSED) {
+    it(c.name, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ktpack-refuse-'));
+      writeFileSync(join(dir, 'p.yaml'), c.yaml);
+      const r = await runCli(['build', join(dir, 'p.yaml'), '-o', join(dir, 'out')], {}, dir);
+      expect(r.code).toBe(1);
+      expect(r.stdout.replaceAll(`${dir}/`, '')).toMatch(c.expect);
+      expect(r.stdout).not.toContain('sk-live');
+      expect(r.stderr).toContain('no bundle written');
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.includes('tmp'))).toEqual([]);
+    });
+  }
+});
+
+describe('ktpack build is deterministic', () => {
+  it('the same pack in two different folders gives byte-identical bundles with no absolute paths', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'ktpack-det2-'));
+    for (const sub of ['one/deep', 'two']) {
+      mkdirSync(join(base, sub), { recursive: true });
+      writeFileSync(join(base, sub, 'policy-config.yaml'), seed);
+      const r = await runCli(['build', join(base, sub, 'policy-config.yaml'), '-o', join(base, sub, 'bundle')]);
+      expect(r.code).toBe(0);
+    }
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+      const a = readFileSync(join(base, 'one/deep/bundle', f), 'utf8');
+      expect(a, f).toBe(readFileSync(join(base, 'two/bundle', f), 'utf8'));
+      expect(a, f).not.toContain(base);
+    }
+    const manifest = JSON.parse(readFileSync(join(base, 'two/bundle/manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ pack: { name: 'chatgpt-enterprise-gateway', version: '1.0.0' }, irVersion: 1 });
+    expect(manifest.irHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});

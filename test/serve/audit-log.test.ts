@@ -1,0 +1,167 @@
+// The hash-chained audit log: tamper detection table, torn lines, restarts, retention with anchors, HMAC, and the audit CLI.
+import { appendFileSync, chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog, listSegments, type AuditLogOptions } from '../../src/serve/audit-log.js';
+import { verifyAuditDir } from '../../src/serve/audit-verify.js';
+import { runCli } from '../helpers/cli.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-01-10T12:00:00Z');
+
+async function writeLog(dir: string, count: number, options: Partial<AuditLogOptions> = {}, start = 0): Promise<void> {
+  const log = new AuditLog({ dir, immutable: true, ...options });
+  await log.open();
+  for (let i = 0; i < count; i++) {
+    void log.write({ id: `r${start + i}`, time: new Date((options.now ?? (() => T0))()).toISOString(), verdict: i % 3 === 0 ? 'block' : 'allow', tags: { team: i % 2 ? 'blue' : 'red' }, cost: { usd: 0.001, model: 'gpt-4o', inputTokens: 10, outputTokens: 5 } });
+  }
+  await log.close();
+}
+
+function segmentPath(dir: string, i = 0): string {
+  const names = readdirSync(dir).filter((n) => n.startsWith('audit-')).sort();
+  return join(dir, names[i]);
+}
+
+function editLines(dir: string, edit: (lines: string[]) => string[]): void {
+  const file = segmentPath(dir);
+  chmodSync(file, 0o644);
+  const lines = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+  writeFileSync(file, edit(lines).map((l) => `${l}\n`).join(''));
+}
+
+const TAMPER: Array<{ name: string; mutate: (dir: string) => void; error: RegExp; line?: number }> = [
+  { name: 'an edited record', mutate: (d) => editLines(d, (ls) => ls.map((l, i) => (i === 1 ? l.replace('"allow"', '"block"') : l))), error: /prev hash does not match record 2/, line: 3 },
+  { name: 'a deleted record', mutate: (d) => editLines(d, (ls) => ls.filter((_, i) => i !== 2)), error: /prev hash does not match/, line: 3 },
+  { name: 'reordered records', mutate: (d) => editLines(d, (ls) => [ls[0], ls[2], ls[1], ...ls.slice(3)]), error: /prev hash does not match/, line: 2 },
+  { name: 'a truncated tail (whole records removed)', mutate: (d) => editLines(d, (ls) => ls.slice(0, 4)), error: /truncated: checkpoint records 6 records, the log has 4/ },
+  { name: 'an edited last record', mutate: (d) => editLines(d, (ls) => ls.map((l, i) => (i === 5 ? l.replace('"r5"', '"rX"') : l))), error: /does not match the checkpoint hash/ },
+  { name: 'a record that is not JSON', mutate: (d) => editLines(d, (ls) => ls.map((l, i) => (i === 3 ? l.slice(0, 20) : l))), error: /not valid JSON/, line: 4 },
+  { name: 'a deleted segment', mutate: (d) => rmSync(segmentPath(d)), error: /truncated/ },
+];
+
+describe('audit log chain', () => {
+  const base = mkdtempSync(join(tmpdir(), 'ktpack-audit-'));
+  const pristine = join(base, 'pristine');
+
+  it('verifies a clean log and makes segments read-only when immutable', async () => {
+    await writeLog(pristine, 6);
+    const r = await verifyAuditDir(pristine);
+    expect(r).toMatchObject({ ok: true, records: 6, segments: 1, warnings: [] });
+    expect(statSync(segmentPath(pristine)).mode & 0o222).toBe(0);
+  });
+
+  for (const c of TAMPER) {
+    it(`detects ${c.name}`, async () => {
+      const dir = join(base, c.name.replace(/\W+/g, '-'));
+      cpSync(pristine, dir, { recursive: true });
+      c.mutate(dir);
+      const r = await verifyAuditDir(dir);
+      expect(r.ok).toBe(false);
+      expect(r.error?.message).toMatch(c.error);
+      if (c.line !== undefined) expect(r.error?.line).toBe(c.line);
+    });
+  }
+
+  it('reports a torn last line as a warning, keeps earlier records, and continues the chain after a restart', async () => {
+    const dir = join(base, 'torn');
+    cpSync(pristine, dir, { recursive: true });
+    const file = segmentPath(dir);
+    chmodSync(file, 0o644);
+    appendFileSync(file, '{"seq":7,"prev":"abc","id":"torn-rec');
+    let r = await verifyAuditDir(dir);
+    expect(r.ok).toBe(true);
+    expect(r.records).toBe(6);
+    expect(r.warnings[0].message).toMatch(/torn last line/);
+    await writeLog(dir, 2, {}, 100);
+    r = await verifyAuditDir(dir);
+    expect(r).toMatchObject({ ok: true, records: 8, segments: 2 });
+    expect(r.head.seq).toBe(8);
+  });
+
+  it('signs checkpoints with an HMAC key: a re-chained forgery without the key is caught', async () => {
+    const dir = join(base, 'hmac');
+    await writeLog(dir, 3, { hmacKey: 'k3y-for-tests' });
+    expect((await verifyAuditDir(dir, 'k3y-for-tests')).ok).toBe(true);
+    expect((await verifyAuditDir(dir, 'wrong-key')).error?.message).toMatch(/signature does not match/);
+    // An attacker rewrites the whole log consistently, without the key.
+    const forged = join(base, 'forged');
+    await writeLog(forged, 3);
+    cpSync(join(forged, 'checkpoint.json'), join(dir, 'checkpoint.json'));
+    for (const n of await listSegments(dir)) rmSync(join(dir, n), { force: true });
+    for (const n of await listSegments(forged)) cpSync(join(forged, n), join(dir, n));
+    expect((await verifyAuditDir(dir)).ok).toBe(true);
+    expect((await verifyAuditDir(dir, 'k3y-for-tests')).error?.message).toMatch(/signature does not match/);
+  });
+
+  it('prunes whole segments past retention_days and anchors the chain across the cut', async () => {
+    const dir = join(base, 'retention');
+    let now = T0;
+    const opts = { retentionDays: 30, now: () => now };
+    await writeLog(dir, 3, opts);
+    now = T0 + DAY;
+    await writeLog(dir, 3, opts, 10);
+    expect(await listSegments(dir)).toHaveLength(2);
+    now = T0 + 31 * DAY + 1000;
+    await writeLog(dir, 2, opts, 20);
+    const segments = await listSegments(dir);
+    expect(segments).toHaveLength(2);
+    expect(segments[0]).toContain('20260111');
+    const r = await verifyAuditDir(dir);
+    expect(r).toMatchObject({ ok: true, records: 5 });
+    expect(r.head.seq).toBe(8);
+  });
+
+  it('resolves durable writes only once the record is in the file', async () => {
+    const dir = join(base, 'durable');
+    const log = new AuditLog({ dir, durable: true });
+    await log.open();
+    await log.write({ id: 'd1', time: new Date().toISOString() });
+    expect(readFileSync(log.file, 'utf8')).toContain('"d1"');
+    await log.close();
+  });
+});
+
+describe('ktpack audit and ktpack costs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ktpack-audit-cli-'));
+
+  it('verify: exit 0 on a clean log, 1 with the first bad record, 2 on a missing directory', async () => {
+    await writeLog(dir, 6);
+    const ok = await runCli(['audit', 'verify', dir]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK 6 record\(s\) in 1 segment\(s\)/);
+    const bad = join(dir, '..', `${dir.split('/').pop()}-bad`);
+    cpSync(dir, bad, { recursive: true });
+    editLines(bad, (ls) => ls.filter((_, i) => i !== 1));
+    const fail = await runCli(['audit', 'verify', bad, '--json']);
+    expect(fail.code).toBe(1);
+    expect(JSON.parse(fail.stdout).error).toMatchObject({ line: 2, seq: 3 });
+    const missing = await runCli(['audit', 'verify', join(dir, 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such audit directory');
+  });
+
+  it('tail and query filter by verdict, team and time, printing JSON Lines', async () => {
+    const tail = await runCli(['audit', 'tail', dir, '-n', '2']);
+    expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['r4', 'r5']);
+    const blocks = await runCli(['audit', 'query', dir, '--verdict', 'block', '--team', 'red']);
+    expect(blocks.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['r0']);
+    const none = await runCli(['audit', 'query', dir, '--since', '2099-01-01T00:00:00Z']);
+    expect(none.stdout).toBe('');
+    const badTime = await runCli(['audit', 'query', dir, '--since', 'yesterday-ish']);
+    expect(badTime.code).toBe(2);
+  });
+
+  it('costs sums by team from the audit log', async () => {
+    const r = await runCli(['costs', dir, '--by', 'team', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { rows: Array<{ key: { team: string }; requests: number; usd: number }>; total: { usd: number } };
+    expect(out.rows.map((x) => [x.key.team, x.requests, x.usd])).toEqual([
+      ['blue', 3, 0.003],
+      ['red', 3, 0.003],
+    ]);
+    expect(out.total.usd).toBe(0.006);
+    expect((await runCli(['costs', dir, '--by', 'planet'])).code).toBe(2);
+  });
+});
