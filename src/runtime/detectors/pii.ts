@@ -390,10 +390,17 @@ export function findPii(text: string, entities: readonly string[], custom: reado
   for (const e of entities) for (const f of FINDERS[e] ?? []) f(text, spans);
   for (const c of custom) findCustom(text, c.regex, c.entity, spans);
   if (spans.length < 2) return spans;
-  spans.sort((a, b) => (PRIORITY[b.entity] ?? 8) - (PRIORITY[a.entity] ?? 8) || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  // One sweep in start order: on overlap the stronger entity (checksummed or secret), then the longer span, wins.
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: PiiSpan[] = [];
   for (const s of spans) {
-    if (!kept.some((k) => s.start < k.end && k.start < s.end)) kept.push(s);
+    const last = kept[kept.length - 1];
+    if (!last || s.start >= last.end) {
+      kept.push(s);
+      continue;
+    }
+    const rank = (x: PiiSpan): number => (PRIORITY[x.entity] ?? 8) * 1e6 + (x.end - x.start);
+    if (rank(s) > rank(last)) kept[kept.length - 1] = s;
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
