@@ -1,6 +1,6 @@
 // Quickstart demo: lint, build and serve the seed pack on the built-in upstream, then talk to it with the openai client.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -56,8 +56,9 @@ try {
   server.kill('SIGTERM');
   await new Promise((r) => server.on('exit', r));
 }
-step(`audit records (${join(auditDir, 'audit.jsonl')})`);
-for (const line of readFileSync(join(auditDir, 'audit.jsonl'), 'utf8').trim().split('\n')) {
+const segment = readdirSync(auditDir).filter((n) => /^audit-.*\.jsonl$/.test(n)).sort().pop();
+step(`audit records (${join(auditDir, segment)}; check the chain with: ktpack audit verify ${auditDir})`);
+for (const line of readFileSync(join(auditDir, segment), 'utf8').trim().split('\n')) {
   const r = JSON.parse(line);
   console.log(`${r.id} verdict=${r.verdict} status=${r.status} redactions=${JSON.stringify(r.redactions ?? {})}`);
 }
