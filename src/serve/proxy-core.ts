@@ -418,6 +418,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         while (!s.relay.visible && !s.done && !s.blocked && !s.upstreamEnded) await pump(s, s.prefix);
       } catch (e) {
         up.abort();
+        // A policy error is not the upstream's fault: no fallback, the fail mode decides.
+        if (e instanceof PolicyEvalError) throw e;
         return transportFailure(e, fail, target);
       }
       return { ok: true, value: { kind: 'ok', s } };
@@ -464,9 +466,11 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const streamExtras = (): Record<string, unknown> => {
       const cost = priceUsage(s.relay.usage, s.relay.model ?? sentModel ?? '', s.target, costSettings);
       const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
-      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : s.blocked?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
+      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : (s.blocked ?? s.relay.reportedBlock)?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
       const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
-      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]) };
+      const reported = s.relay.reportedBlock;
+      if (reported) redactionDecision.reasons.push(reported);
+      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]), ...(reported ? { verdict: 'block', phase: 'response' } : {}) };
     };
     if (s.blocked && !deps.reportOnly) {
       s.up.abort();
@@ -520,7 +524,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           yield sseEvent(JSON.stringify(openAiError(`The upstream stream from ${s.target.id} ended without [DONE].`, 'upstream_error', 'upstream_stream_error')));
           return;
         }
-        outcome = { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
+        outcome = s.relay.reportedBlock ? {} : { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
         if (ir.audit?.durable) {
           // Durable: [DONE] is sent only once the record is on disk.
           const written = await finishStream();

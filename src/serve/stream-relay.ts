@@ -44,6 +44,8 @@ export class StreamRelay {
   model: string | null = null;
   /** Set once an event with client-visible content was produced. */
   visible = false;
+  /** In report-only mode: the block that would have stopped the stream. */
+  reportedBlock?: Reason;
   private readonly open = new Map<number, Set<string>>();
   private base: Record<string, unknown> = {};
 
@@ -125,7 +127,11 @@ export class StreamRelay {
     if (!fields) this.open.set(idx, (fields = new Set()));
     fields.add(field);
     const r = scanner.push(field, text);
-    if (r.blocked) return this.options.reportOnly ? { text } : { text: '', blocked: r.blocked };
+    if (r.blocked) {
+      if (!this.options.reportOnly) return { text: '', blocked: r.blocked };
+      this.reportedBlock ??= r.blocked;
+      return { text };
+    }
     this.redactions.push(...r.redactions);
     return { text: this.options.reportOnly ? text : r.text };
   }
@@ -138,6 +144,7 @@ export class StreamRelay {
     for (const field of fields) {
       const r = this.options.scanner.end(field);
       if (r.blocked && !this.options.reportOnly) return { out, blocked: r.blocked };
+      if (r.blocked) this.reportedBlock ??= r.blocked;
       this.redactions.push(...r.redactions);
       if (this.options.reportOnly || !r.text) continue;
       const tool = /\.tool_calls\[(\d+)\]\.function\.arguments$/.exec(field);

@@ -213,6 +213,25 @@ describe('report-only, fail-mode, log_all_access and disconnects', () => {
   });
 });
 
+describe('cost-attribution require_tags', () => {
+  it('refuses a request without any tag header, with an OpenAI-shaped 400', async () => {
+    const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: ['cost-attribution', 'audit-logger'], policy: '  cost-attribution:\n    require_tags: true\n    tag_headers: [x-cost-center]\n' }));
+    try {
+      const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect((err as BadRequestError).message).toContain('x-cost-center');
+      const ok = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-cost-center': 'cc-7' } });
+      expect(ok.choices).toHaveLength(1);
+      const recs = await auditRecords(f, 2);
+      expect(recs[1].tags).toEqual({ cost_center: 'cc-7' });
+      expect(f.upstreams[0].requests).toHaveLength(1);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('bad-request fixtures stay valid', () => {
   it('rejects a non-JSON body with BadRequestError through the SDK path too', async () => {
     const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: ['audit-logger'] }));
