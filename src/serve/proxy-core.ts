@@ -11,7 +11,7 @@ import { bearerOf, type KeySet } from './gateway-keys.js';
 import type { Metrics } from './metrics.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
-import { StreamProtocolError, StreamRelay } from './stream-relay.js';
+import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
 import { classifyUpstreamError, DEFAULT_TIMEOUTS, readAll, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
 
 /** An inbound HTTP request, reduced to what the core needs. */
@@ -409,7 +409,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         up,
         iterator: up.body[Symbol.asyncIterator](),
         parser: new SseParser(),
-        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly }),
+        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly, failOpen: deps.failMode === 'allow' }),
         prefix: [],
         done: false,
         upstreamEnded: false,
@@ -434,8 +434,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         try {
           step = s.relay.handle(p);
         } catch (e) {
-          if (e instanceof StreamProtocolError) throw e;
-          throw new PolicyEvalError((e as Error).message);
+          if (e instanceof StreamPolicyError) throw new PolicyEvalError(e.message);
+          throw e;
         }
         out.push(...step.out);
         if (step.blocked) {
@@ -468,6 +468,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
       const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : (s.blocked ?? s.relay.reportedBlock)?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
       const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
+      if (s.relay.failedOpen) record.fail_open = { phase: 'response', error: 'policy_evaluation_failed' };
       const reported = s.relay.reportedBlock;
       if (reported) redactionDecision.reasons.push(reported);
       return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]), ...(reported ? { verdict: 'block', phase: 'response' } : {}) };
