@@ -150,7 +150,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       fallback: ir.fallback ?? null,
       audit: ir.audit ? { immutable: ir.audit.immutable, retention_days: ir.audit.retentionDays, log_all_access: ir.audit.logAllAccess, durable: ir.audit.durable ?? false, signed: Boolean(ir.audit.hmacKeyEnv) } : null,
       cost: ir.cost ? { tag_headers: ir.cost.tagHeaders, tags_from_body: ir.cost.tagsFromBody, require_tags: ir.cost.requireTags } : null,
-      serve: { fail_mode: deps.failMode, report_only: deps.reportOnly, gateway_keys: deps.gatewayKeys?.size ?? 0, max_body_bytes: deps.maxBodyBytes },
+      serve: { fail_mode: deps.failMode, report_only: deps.reportOnly, gateway_keys: deps.gatewayKeys?.size ?? 0, max_body_bytes: ir.limits?.maxBodyBytes ?? deps.maxBodyBytes },
     }, id);
   };
 
@@ -387,6 +387,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       done: boolean;
       blocked?: Reason;
       upstreamEnded: boolean;
+      /** Bytes read from the upstream (size_limits.max_response_bytes). */
+      bytes: number;
     }
     type StreamOk = { kind: 'ok'; s: Started } | { kind: 'fail'; res: ProxyResponse };
     const startStream = async (target: IrTarget): Promise<AttemptOutcome<StreamOk>> => {
@@ -413,6 +415,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         prefix: [],
         done: false,
         upstreamEnded: false,
+        bytes: 0,
       };
       try {
         while (!s.relay.visible && !s.done && !s.blocked && !s.upstreamEnded) await pump(s, s.prefix);
@@ -427,6 +430,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     /** Reads one upstream chunk into `out`. */
     const pump = async (s: Started, out: string[]): Promise<void> => {
       const next = await s.iterator.next();
+      if (!next.done) {
+        s.bytes += next.value.length;
+        if (s.bytes > maxResponse) throw new UpstreamError('connection_error', 'response_too_large');
+      }
       const payloads = next.done ? s.parser.end() : s.parser.push(next.value);
       if (next.done) s.upstreamEnded = true;
       for (const p of payloads) {
