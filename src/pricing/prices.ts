@@ -34,3 +34,9 @@ export function priceOf(model: string): ModelPrice | undefined {
 export function hasKnownPrice(model: string): boolean {
   return priceOf(model) !== undefined;
 }
+
+/** Alias of {@link MODEL_PRICES} (name used by the proxy's cost accounting). */
+export const PRICES = MODEL_PRICES;
+
+/** Alias of {@link priceOf}. */
+export const priceFor = priceOf;

@@ -77,26 +77,32 @@ export interface IrFallback {
   src: SourceRef;
 }
 
+/** Settings of the `cost-attribution` policy. */
+export interface IrCost {
+  /** Lower-case request headers read as attribution tags. */
+  tagHeaders: string[];
+  tagsFromBody: boolean;
+  requireTags: boolean;
+  /** Model → price overrides. */
+  pricing: Record<string, IrPricing>;
+  src: SourceRef;
+}
+
+/** `size_limits` of the pack. */
+export interface IrLimits {
+  maxBodyBytes?: number;
+  maxResponseBytes?: number;
+}
+
 /** Audit settings from the `audit-logger` policy, or null when it is not in the chain. */
 export interface IrAudit {
   immutable: boolean;
   retentionDays: number;
   logAllAccess: boolean;
   /** Answer a request only after its audit record is flushed. */
-  durable?: boolean;
-  /** Env var holding the HMAC key that signs checkpoints. */
-  hmacKeyEnv?: string;
-  src: SourceRef;
-}
-
-/** Settings of the `cost-attribution` policy. */
-export interface IrCost {
-  /** Request headers read as attribution tags (lower-case). */
-  tagHeaders: string[];
-  tagsFromBody: boolean;
-  requireTags: boolean;
-  /** Model → price overrides. */
-  pricing: Record<string, IrPricing>;
+  durable: boolean;
+  /** Env var holding the HMAC key that signs checkpoints, or null (unsigned). */
+  hmacKeyEnv: string | null;
   src: SourceRef;
 }
 
@@ -111,10 +117,10 @@ export interface PolicyIr {
   targets: IrTarget[];
   fallback: IrFallback;
   audit: IrAudit | null;
-  /** Cost attribution settings, when `cost-attribution` is in the chain. */
-  cost?: IrCost | null;
-  /** `size_limits` of the pack. */
-  limits?: { maxBodyBytes?: number; maxResponseBytes?: number } | null;
+  /** Cost attribution settings, or null when `cost-attribution` is not in the chain. */
+  cost: IrCost | null;
+  /** `size_limits`, or null when the pack sets none. */
+  limits: IrLimits | null;
 }
 
 /** A chat message as OpenAI accepts it (only the fields the runtime reads are typed). */

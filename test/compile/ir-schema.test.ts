@@ -31,7 +31,7 @@ describe('IR schema', () => {
   });
 });
 
-const TYPES = ['PolicyIr', 'IrPack', 'IrStep', 'IrTarget', 'IrPricing', 'IrTimeouts', 'IrFallback', 'IrAudit', 'SourceRef'];
+const TYPES = ['PolicyIr', 'IrPack', 'IrStep', 'IrTarget', 'IrPricing', 'IrTimeouts', 'IrFallback', 'IrAudit', 'IrCost', 'IrLimits', 'SourceRef'];
 
 /** Type-checks generated-from-schema types against src/runtime/types.ts; returns the errors. */
 async function driftErrors(schemas: Record<string, Record<string, unknown>>): Promise<Record<string, string[]>> {

@@ -20,7 +20,7 @@ export const auditLoggerKind: KindDefinition = {
         retentionDays: o.retention_days as number,
         logAllAccess: o.log_all_access as boolean,
         durable: o.durable as boolean,
-        ...(typeof o.hmac_key_env === 'string' ? { hmacKeyEnv: o.hmac_key_env } : {}),
+        hmacKeyEnv: typeof o.hmac_key_env === 'string' ? o.hmac_key_env : null,
       },
     };
   },
