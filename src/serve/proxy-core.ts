@@ -283,7 +283,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const h: Record<string, string> = { 'x-request-id': id, accept: stream ? 'text/event-stream' : JSON_TYPE };
       const key = target.secretEnv ? deps.env[target.secretEnv] : undefined;
       if (key) h[target.apiKeyHeader ?? 'authorization'] = `${target.apiKeyPrefix ?? 'Bearer '}${key}`;
-      else if (target.forwardClientKey) {
+      // With gateway keys the client's Authorization carries the gateway key: never pass that upstream.
+      else if (target.forwardClientKey && !deps.gatewayKeys) {
         const client = header(req.headers, 'authorization');
         if (client) h.authorization = client;
       }
