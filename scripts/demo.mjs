@@ -1,6 +1,6 @@
 // Quickstart demo: lint, build and serve the seed pack on the built-in upstream, then talk to it with the openai client.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -56,8 +56,12 @@ try {
   server.kill('SIGTERM');
   await new Promise((r) => server.on('exit', r));
 }
-step(`audit records (${join(auditDir, 'audit.jsonl')})`);
-for (const line of readFileSync(join(auditDir, 'audit.jsonl'), 'utf8').trim().split('\n')) {
+step(`ktpack audit tail ${auditDir}`);
+const tail = spawnSync(process.execPath, [bin, 'audit', 'tail', auditDir], { encoding: 'utf8' });
+for (const line of tail.stdout.trim().split('\n').filter(Boolean)) {
   const r = JSON.parse(line);
   console.log(`${r.id} verdict=${r.verdict} status=${r.status} redactions=${JSON.stringify(r.redactions ?? {})}`);
 }
+step(`ktpack audit verify ${auditDir}`);
+const verify = spawnSync(process.execPath, [bin, 'audit', 'verify', auditDir], { stdio: 'inherit' });
+process.exitCode = tail.status || verify.status || 0;

@@ -6,6 +6,7 @@ import { compile } from './compile/compile.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { BundleManifest } from './emit/emit-bundle.js';
 import { lintText } from './lint/lint.js';
+import type { PackDocument } from './load/document.js';
 import type { PolicyIr } from './runtime/types.js';
 
 /** Result of loading a pack or bundle. */
@@ -16,6 +17,8 @@ export interface LoadedPack {
   irHash?: string;
   /** What was loaded: the YAML file or the bundle folder. */
   origin: string;
+  /** The parsed pack when loaded from YAML (for positions and inline `testing` suites). */
+  document?: PackDocument;
 }
 
 /** A user-facing I/O problem (missing file, unreadable bundle); the CLI maps it to exit code 2. */
@@ -39,9 +42,9 @@ export async function loadPackFile(file: string): Promise<LoadedPack> {
     throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   });
   const { document, diagnostics } = lintText(file, text);
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };
   const result = compile(document, basename(file));
-  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file };
+  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file, document };
 }
 
 /** Loads a built bundle, refusing one whose IR does not match the manifest's hash. */

@@ -26,7 +26,7 @@ export function parseRuleSetting(id: string, level: unknown, where: string): [st
     throw new LintConfigError(`${where}: unknown rule "${id}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
   }
   const text = String(level);
-  const setting = (LEVELS.includes(text) ? text : ALIASES[text]) as RuleSetting | undefined;
+  const setting = (LEVELS.includes(text) ? text : Object.hasOwn(ALIASES, text) ? ALIASES[text] : undefined) as RuleSetting | undefined;
   if (!setting) throw new LintConfigError(`${where}: rule "${id}" has level "${text}"; use one of ${LEVELS.join(', ')}`);
   return [id, setting];
 }

@@ -128,23 +128,18 @@ function stripBom(text: string): string {
  * still line up). Independent of rule settings: turning the rule off must not unmask secrets.
  */
 function maskedTextOf(document: PackDocument): string {
-  const hasBom = document.text.charCodeAt(0) === 0xfeff;
   const body = stripBom(document.text);
-  const lines = body.split('\n');
-  const lineStart: number[] = [];
-  let acc = 0;
-  for (const l of lines) {
-    lineStart.push(acc);
-    acc += l.length + 1;
-  }
+  const found = findLiteralSecrets({ data: (document.data ?? {}) as PackData, text: body });
+  if (found.length === 0) return document.text;
+  const lineStart = [0];
+  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) lineStart.push(i + 1);
   const chars = body.split('');
-  const data = (document.data ?? {}) as PackData;
-  for (const f of findLiteralSecrets({ data, text: body })) {
+  for (const f of found) {
     const r = f.range ?? document.rangeOf(f.path, 'value');
     const from = (lineStart[r.start.line - 1] ?? 0) + r.start.column - 1;
     const to = (lineStart[r.end.line - 1] ?? body.length) + r.end.column - 1;
     const keep = to - from >= 12 ? 4 : 0;
     for (let k = from + keep; k < to && k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = '*';
   }
-  return (hasBom ? '\ufeff' : '') + chars.join('');
+  return (body.length !== document.text.length ? '\ufeff' : '') + chars.join('');
 }

@@ -1,5 +1,5 @@
 // Loads YAML text into a Document with positions; the only module that turns JSON paths into line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
 import { DOCS_BASE } from '../diagnostics.js';
 
@@ -70,7 +70,7 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   // A leading BOM is legal; drop it so columns on line 1 match what editors show.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
-  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length > 1) {
     const second = list[1];
@@ -81,7 +81,8 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   if (!doc) {
     return { ...fail(yamlDiag('empty', 'file is empty; a pack needs at least `pack` and `policies`')), text };
   }
-  for (const err of doc.errors) {
+  // Only the first syntax error: later ones are almost always the parser losing its footing.
+  for (const err of doc.errors.slice(0, 1)) {
     diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(err.pos)));
   }
   for (const warn of doc.warnings) {
@@ -94,15 +95,21 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
       data = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const code = /alias/i.test(message) ? 'alias-limit' : 'invalid';
-      diagnostics.push(
-        yamlDiag(
-          code,
-          code === 'alias-limit'
-            ? 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'
-            : cleanYamlMessage(message),
-        ),
-      );
+      const unresolved = /^Unresolved alias[^:]*: (.+)$/.exec(message.split('\n')[0]);
+      if (unresolved) {
+        const at = body.indexOf(`*${unresolved[1]}`);
+        diagnostics.push(
+          yamlDiag(
+            'bad-alias',
+            `alias *${unresolved[1]} refers to no anchor &${unresolved[1]} defined before it`,
+            at >= 0 ? toRange([at, at + unresolved[1].length + 1]) : whole,
+          ),
+        );
+      } else if (/alias/i.test(message)) {
+        diagnostics.push(yamlDiag('alias-limit', 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'));
+      } else {
+        diagnostics.push(yamlDiag('invalid', cleanYamlMessage(message)));
+      }
     }
   }
 
@@ -112,41 +119,50 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
     return r ? toRange([r[0], r[1]]) : undefined;
   };
 
-  /** Walks `path`, returning the deepest node/pair reached and whether the walk completed. */
-  const walk = (path: JsonPath): { node: unknown; pair?: Pair; complete: boolean; parentPair?: Pair } => {
+  /**
+   * Walks `path`, returning the deepest node/pair reached and whether the walk completed. When
+   * the rest of the path lives behind an alias (or a `<<` merge of one), `useSite` is that alias:
+   * a problem inside anchored content is reported where the anchor is used.
+   */
+  const walk = (path: JsonPath): { node: unknown; pair?: Pair; complete: boolean; useSite?: unknown } => {
     let node: unknown = root;
     let pair: Pair | undefined;
-    let parentPair: Pair | undefined;
     for (const seg of path) {
+      if (isAlias(node)) return { node, pair, complete: false, useSite: node };
       if (isMap(node)) {
         const found = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
-        if (!found) return { node, pair, complete: false, parentPair: pair };
-        parentPair = pair;
+        if (!found) {
+          const merge = node.items.find((p) => isPair(p) && isMergeKey(p.key));
+          return { node, pair, complete: false, useSite: merge?.value ?? undefined };
+        }
         pair = found;
         node = found.value;
       } else if (isSeq(node) && typeof seg === 'number') {
         const item = node.items[seg];
-        if (item === undefined) return { node, pair, complete: false, parentPair: pair };
-        parentPair = pair;
+        if (item === undefined) return { node, pair, complete: false };
         pair = undefined;
         node = item;
       } else {
-        return { node, pair, complete: false, parentPair: pair };
+        return { node, pair, complete: false };
       }
-      node = resolveAlias(node);
     }
-    return { node, pair, complete: true, parentPair };
+    return { node, pair, complete: true };
   };
 
   const rangeOf = (path: JsonPath, part: 'key' | 'value' = 'value'): Range => {
-    const { node, pair, complete } = walk(path);
+    const { node, pair, complete, useSite } = walk(path);
     if (complete && part === 'key' && pair) return nodeRange(pair.key) ?? whole;
     if (!complete) {
+      const at = useSite ? nodeRange(useSite) : undefined;
+      if (at) return at;
       // Missing key: point at the parent's key where there is one, else the parent node start.
       if (pair) return nodeRange(pair.key) ?? whole;
       const r = nodeRange(node);
       return r ? { start: r.start, end: r.start } : whole;
     }
+    // An empty value (`name:`) has a zero-width range at the line end; the key is what users see.
+    const empty = isScalar(node) && node.value === null && (node.source ?? '') === '';
+    if (empty && pair) return nodeRange(pair.key) ?? whole;
     return nodeRange(node) ?? (pair ? nodeRange(pair.key) : undefined) ?? whole;
   };
 
@@ -160,14 +176,13 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   };
 }
 
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<') && key.source === '<<';
+}
+
 function keyString(key: unknown): string {
   if (isScalar(key)) return String(key.value);
   return String(key);
-}
-
-function resolveAlias(node: unknown): unknown {
-  // Report positions at the use site: an alias node keeps its own range, so do not follow it.
-  return node;
 }
 
 function yamlErrorCode(code: string): string {

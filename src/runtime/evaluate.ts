@@ -2,7 +2,7 @@
 import { runKind } from './kinds/index.js';
 import { composeSegments, toOriginal, type Replacement, type Segment } from './offset-map.js';
 import { createMarkerTable, type MarkerTable, type StepView } from './step.js';
-import { requestSlots, responseSlots, type TextSlot } from './text-slots.js';
+import { cloneAlong, requestSlots, responseSlots, type TextSlot } from './text-slots.js';
 import type { ChatRequest, ChatResponse, Decision, EvalEnv, PolicyIr, PolicyResult, Reason, Redaction } from './types.js';
 
 /** Input to {@link evaluate}. */
@@ -31,7 +31,7 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
   const reasons: Reason[] = [];
   const policies: PolicyResult[] = [];
   const redactions: Redaction[] = [];
-  let changed = false;
+  const changed = new Set<number>();
   // Per slot: how the current text maps back to the original (empty until a transform touches it).
   const segments: Segment[][] = slots.map(() => []);
   let verdict: Decision['verdict'] = 'allow';
@@ -60,19 +60,20 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
       redactions.push(...own.map((r) => ({ ...r, start: toOriginal(segments[i], r.start, 'start'), end: toOriginal(segments[i], r.end, 'end') })));
       segments[i] = composeSegments(segments[i], replacementsFor(slots[i].text, text, own));
       slots[i] = { ...slots[i], text };
+      changed.add(i);
     }
     const edited = new Set([...out.edits.keys()].map((i) => slots[i].path));
     redactions.push(...out.redactions.filter((r) => !edited.has(r.path)));
-    changed = true;
     verdict = 'redact';
   }
 
   const decision: Decision = { verdict, reasons, policies, redactions };
   if (verdict === 'block') return decision;
   let result = original;
-  if (changed) {
-    result = structuredClone(original);
-    for (const slot of slots) slot.apply(result, slot.text);
+  if (changed.size > 0) {
+    const edited = [...changed].sort((a, b) => a - b).map((i) => slots[i]);
+    result = cloneAlong(original, edited.map((s) => s.at));
+    for (const slot of edited) slot.apply(result, slot.text);
   }
   if (input.phase === 'request') decision.request = result as ChatRequest;
   else decision.response = result as ChatResponse;

@@ -81,9 +81,10 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     let cut = st.raw.length;
     if (!final) {
       cut -= holdBack;
+      const spans = spansOf(probe, from);
       for (let moved = true; moved; ) {
         moved = false;
-        for (const s of spansOf(probe, from)) {
+        for (const s of spans) {
           if (s.start < cut && s.end > cut) {
             cut = s.start;
             moved = true;
@@ -97,6 +98,13 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       if (cut > 0 && isHighSurrogate(st.raw.charCodeAt(cut - 1))) cut--;
     }
     if (cut <= st.released) return { text: '', redactions: [] };
+    const probeSpans = spansOf(probe, from);
+    if (!probeSpans.some((s) => s.start < cut && s.end > st.released)) {
+      // Nothing to rewrite before the cut (the common case): release the raw text as is.
+      const text = st.raw.slice(st.released, cut);
+      st.released = cut;
+      return { text, redactions: [] };
+    }
     // Pass 2 on exactly the released prefix, with the real marker table.
     const d = final ? run(st.raw.slice(from), markers) : run(st.raw.slice(from, cut), markers);
     if (d.verdict === 'block') {

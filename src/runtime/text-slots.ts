@@ -10,6 +10,8 @@ export interface TextSlot {
   role: string;
   /** Index of the message (request) or choice (response). */
   index: number;
+  /** Path from the root to the string field `apply` writes (the arguments string for tool-call leaves). */
+  at: ReadonlyArray<string | number>;
   /** Writes `text` into the same place of `root` (a clone of the original). */
   apply(root: unknown, text: string): void;
 }
@@ -83,6 +85,7 @@ function argumentSlots(args: string, label: string, role: string, index: number,
         text: value,
         role,
         index,
+        at,
         apply(root, text) {
           const holder = getAt(root, at.slice(0, -1)) as Container;
           const key = at[at.length - 1];
@@ -106,6 +109,7 @@ function leaf(path: string, text: string, role: string, index: number, at: Array
     text,
     role,
     index,
+    at,
     apply(root, next) {
       const holder = getAt(root, at.slice(0, -1)) as Record<string | number, unknown>;
       holder[at[at.length - 1]] = next;
@@ -123,4 +127,30 @@ function setAt(root: unknown, path: Array<string | number>, value: unknown): unk
   const holder = getAt(root, path.slice(0, -1)) as Record<string | number, unknown>;
   holder[path[path.length - 1]] = value;
   return root;
+}
+
+/**
+ * Copies `original` along `paths` only (every container from the root to each path's parent),
+ * sharing everything else: the cheap clone slot writes need, instead of a deep copy.
+ */
+export function cloneAlong<T>(original: T, paths: ReadonlyArray<ReadonlyArray<string | number>>): T {
+  const copy = (v: unknown): Container => (Array.isArray(v) ? [...v] : { ...(v as Record<string, unknown>) });
+  const root = copy(original);
+  const copies = new Map<unknown, Container>([[original, root]]);
+  for (const path of paths) {
+    let src: unknown = original;
+    let dst = root as Record<string | number, unknown>;
+    for (let i = 0; i < path.length - 1; i++) {
+      const child = (src as Record<string | number, unknown>)[path[i]];
+      let next = copies.get(child);
+      if (!next) {
+        next = copy(child);
+        copies.set(child, next);
+      }
+      dst[path[i]] = next;
+      src = child;
+      dst = next as Record<string | number, unknown>;
+    }
+  }
+  return root as T;
 }

@@ -1,34 +1,61 @@
 // Validates pack data against schemas/policy-config.schema.json and turns ajv errors into readable diagnostics.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { DOCS_BASE, didYouMean, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
-import type { PackDocument } from '../load/document.js';
 import { maskSecrets, SECRET_KEY_NAMES } from '../lint/secrets.js';
+import type { PackDocument } from '../load/document.js';
 import { loadSchema, referencedSchemas } from '../schemas.js';
-
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext interop.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
 
 /** Which of the two documented top-level shapes a document is. */
 export type DocumentShape = 'ConfigDocument' | 'SinglePolicyDocument';
 
-const validators = new Map<DocumentShape, ValidateFunction>();
-const PACK_SCHEMA_ID = 'https://ktpack.dev/schemas/policy-config.schema.json';
+type Validators = Record<DocumentShape, ValidateFunction>;
 
-/** The compiled validator of one document shape (compiled once per process). */
-function shapeValidator(shape: DocumentShape): ValidateFunction {
-  let validate = validators.get(shape);
-  if (!validate) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-    addFormats(ajv);
-    for (const schema of referencedSchemas()) ajv.addSchema(schema);
-    ajv.addSchema(loadSchema('policy-config.schema.json'));
-    for (const s of ['ConfigDocument', 'SinglePolicyDocument'] as const) {
-      validators.set(s, ajv.compile({ $ref: `${PACK_SCHEMA_ID}#/$defs/${s}` }));
-    }
-    validate = validators.get(shape)!;
+/**
+ * Validators precompiled by scripts/build-validators.mjs when ktpack is built (dist/generated),
+ * so a cold `ktpack lint` does not spend hundreds of milliseconds compiling schemas. Absent when
+ * running from source (tests), where the schemas are compiled on first use instead.
+ */
+const precompiled = (await importFirst([
+  new URL('../generated/pack-validators.js', import.meta.url),
+  // From the bundled lint entry (dist/lint-cli.mjs), which sits one level higher.
+  new URL('./generated/pack-validators.js', import.meta.url),
+])) as Validators | undefined;
+
+async function importFirst(urls: URL[]): Promise<unknown> {
+  for (const url of urls) {
+    const mod: unknown = await import(url.href).catch(() => undefined);
+    if (mod) return mod;
   }
-  return validate;
+  return undefined;
+}
+let compiled: Validators | undefined = precompiled;
+
+/** Compiles the validators with ajv at run time; options must match scripts/build-validators.mjs. */
+function compileValidators(): Validators {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as { default: (ajv: InstanceType<typeof Ajv2020>) => void };
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  formats.default(ajv);
+  for (const schema of referencedSchemas()) ajv.addSchema(schema);
+  ajv.addSchema(loadSchema('policy-config.schema.json'));
+  const id = 'https://ktpack.dev/schemas/policy-config.schema.json';
+  return {
+    ConfigDocument: ajv.compile({ $ref: `${id}#/$defs/ConfigDocument` }),
+    SinglePolicyDocument: ajv.compile({ $ref: `${id}#/$defs/SinglePolicyDocument` }),
+  };
+}
+
+/** The validator of one document shape (compiled once per process unless precompiled). */
+function shapeValidator(shape: DocumentShape): ValidateFunction {
+  compiled ??= compileValidators();
+  return compiled[shape];
+}
+
+/** True when the validators were precompiled at build time (reported by the bench). */
+export function usesPrecompiledValidators(): boolean {
+  return precompiled !== undefined;
 }
 
 /**
@@ -43,7 +70,7 @@ export function documentShape(data: unknown): DocumentShape {
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return Object.prototype.toString.call(v) === '[object Object]';
 }
 
 /** Schema diagnostics for a parsed pack; one diagnostic per mistake. */
@@ -75,7 +102,20 @@ export function validateSchema(doc: PackDocument): Diagnostic[] {
     seen.add(key);
     out.push(d);
   }
-  return out;
+  return dropMisspelledRequired(out);
+}
+
+/**
+ * A misspelled required key shows up twice (unknown "nmae", missing "name"); the unknown-key
+ * diagnostic already names the fix, so the missing-key one at the same object is dropped.
+ */
+function dropMisspelledRequired(diagnostics: Diagnostic[]): Diagnostic[] {
+  const renamed = new Set(
+    diagnostics
+      .filter((d) => d.code === 'schema/unknown-key' && d.hint?.startsWith('rename to "'))
+      .map((d) => `${formatPath(d.path.slice(0, -1))}|${/rename to "([^"]+)"/.exec(d.hint ?? '')?.[1]}`),
+  );
+  return diagnostics.filter((d) => !(d.code === 'schema/missing-key' && renamed.has(`${formatPath(d.path)}|${/"([^"]+)"/.exec(d.message)?.[1]}`)));
 }
 
 /**
@@ -169,7 +209,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         path: keyPath,
         range: doc.rangeOf(keyPath, 'key'),
         docsUrl,
-        hint: LEGACY_KEYS[formatPath(keyPath)] ?? (suggestion ? `rename to "${suggestion}"` : `allowed keys: ${known.join(', ')}`),
+        hint: (Object.hasOwn(LEGACY_KEYS, formatPath(keyPath)) ? LEGACY_KEYS[formatPath(keyPath)] : undefined) ?? (suggestion ? `rename to "${suggestion}"` : `allowed keys: ${known.join(', ')}`),
       };
     }
     case 'required': {

@@ -1,10 +1,10 @@
 // `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { emitBundle } from '../../emit/emit-bundle.js';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPackFile } from '../../pack.js';
 import type { CliCommand } from '../command.js';
-import { EXIT, type CliIo } from '../io.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
 export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
@@ -14,7 +14,10 @@ export async function runBuild(file: string, options: { out: string }, io: CliIo
     io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
     return EXIT.findings;
   }
-  const manifest = await emitBundle(loaded.ir, options.out);
+  const manifest = await emitBundle(loaded.ir, resolve(io.cwd, options.out)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code) throw new UsageError(`-o ${options.out}: cannot write the bundle (${e.code})`);
+    throw e;
+  });
   io.stderr.write(
     `built ${manifest.pack.name}@${manifest.pack.version} -> ${relative(io.cwd, options.out) || '.'} (${manifest.irHash})\n`,
   );

@@ -1,4 +1,5 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -119,7 +120,8 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     } else {
       source = displayName(file, io.cwd);
       try {
-        text = await readFile(file, 'utf8');
+        // Synchronous on purpose: with thousands of files, promise-based reads cost more than they overlap.
+        text = readFileSync(file, 'utf8');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         problems.push(`${source}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);

@@ -14,7 +14,7 @@ export const chainMissingBlock: Rule = {
     const blocks = data.policy ?? {};
     const known = supportedKindIds();
     return (data.policies?.chain ?? []).flatMap((entry, i) =>
-      typeof entry === 'string' && known.includes(entry) && !(entry in blocks)
+      typeof entry === 'string' && known.includes(entry) && !Object.hasOwn(blocks, entry)
         ? [
             {
               path: ['policies', 'chain', i],

@@ -27,7 +27,7 @@ export const costModelNoPrice: Rule = {
       const at = ['providers', 'targets', i, t.model !== undefined ? 'model' : 'provider'];
       if (model === undefined) {
         out.push({ path: ['providers', 'targets', i, 'provider'], message: `target "${String(t.id)}" names no model, so the client's model is used and its price cannot be checked`, hint: 'set `model`, or give the target `pricing`' });
-      } else if (!hasKnownPrice(model) && !(model in overrides)) {
+      } else if (!hasKnownPrice(model) && !Object.hasOwn(overrides, model)) {
         out.push({ path: at, message: `model "${model}" of target "${String(t.id)}" has no known price; its cost would be recorded as 0`, hint: `add \`pricing: {input_per_1m: …, output_per_1m: …}\` to the target or policy.cost-attribution.pricing."${model}"` });
       }
     });

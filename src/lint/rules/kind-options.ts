@@ -3,7 +3,7 @@ import { getKind } from '../../kinds/index.js';
 import type { Rule } from '../rule.js';
 
 /** Kind finding codes that a dedicated rule already reports (with better positions and hints). */
-const COVERED_ELSEWHERE = new Set(['unknown-pii-entity', 'pii-unknown-entity', 'threshold-range', 'regex-invalid', 'regex-catastrophic']);
+const COVERED_ELSEWHERE = new Set(['invalid-regex', 'unknown-pii-entity', 'pii-unknown-entity', 'threshold-range', 'regex-invalid', 'regex-catastrophic']);
 
 /** kind-options */
 export const kindOptions: Rule = {

@@ -21,9 +21,9 @@ export const regexCatastrophic: Rule = {
     docs: 'docs/rules/regex-catastrophic.md',
   },
   check({ data }) {
-    return findPatterns(data).flatMap(({ source, path }) => {
+    return findPatterns(data).flatMap(({ source, flags, path }) => {
       try {
-        new RegExp(source);
+        new RegExp(source, flags);
       } catch {
         return []; // regex-invalid reports it
       }

@@ -11,9 +11,9 @@ export const regexInvalid: Rule = {
     docs: 'docs/rules/regex-invalid.md',
   },
   check({ data }) {
-    return findPatterns(data).flatMap(({ source, path }) => {
+    return findPatterns(data).flatMap(({ source, flags, path }) => {
       try {
-        new RegExp(source);
+        new RegExp(source, flags);
         return [];
       } catch (e) {
         const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');

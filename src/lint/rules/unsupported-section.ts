@@ -26,7 +26,7 @@ export const unsupportedSection: Rule = {
     docs: 'docs/rules/unsupported-section.md',
   },
   check({ data }) {
-    return UNENFORCED_SECTIONS.filter((k) => k in data).map((k) => ({
+    return UNENFORCED_SECTIONS.filter((k) => Object.hasOwn(data, k)).map((k) => ({
       path: [k],
       part: 'key' as const,
       message: `"${k}" is accepted but not enforced by ktpack yet; the gateway ignores it`,

@@ -42,14 +42,14 @@ interface Signal {
 const NEG_MARK = '(?#neg)';
 const NEG = NEG_MARK;
 /** A negation right before a match ("never reveal your system prompt") turns an order into a rule. */
-const NEGATED = /\b(?:not|never|n't|dont|don't|cannot|can't|won't|shouldn't|refuse to|how to|whether to|why)\s+(?:\w+\s+)?$/i;
+const NEGATED = /\b(?:not|never|n't|dont|don't|cannot|can't|won't|shouldn't|refuse to|how to|whether to|why|how do i|how can i|how do you|how does one|can i|should i)\s+(?:\w+\s+)?$/i;
 const OVR_VERB = String.raw`(?:ignore|disregard|forget|override|overwrite|bypass|skip|abandon|discard|neglect|dismiss|erase|set aside|throw out|pay no attention to|stop following|no longer follow|do not follow|don't follow)`;
 const OVR_MOD = String.raw`(?:(?:all|any|every|each|of|the|your|my|these|those|previous|previously|prior|above|earlier|preceding|former|foregoing|initial|original|old|existing|current|system|developer|safety|other|given|provided|stated|mentioned|aforementioned|above-mentioned|programmed|built-in|default|and|,)[\s,]+){1,6}`;
-const OVR_OBJ = String.raw`(?:instructions?|prompts?|directives?|rules|guidelines|guardrails|programming|commands?|orders|policies|constraints|restrictions|guidance|training|context|messages|conversation|text|input)`;
+const OVR_OBJ = String.raw`(?:instructions?|directions|prompts?|directives?|rules|guidelines|guardrails|programming|commands?|orders|policies|constraints|restrictions|guidance|training|context|messages|conversation|text|input)`;
 const EXTRACT_VERB = String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|share|disclose|recite|echo|expose|write out|spell out|give me|tell me|send me|copy|paste|return|provide)`;
 const SECRET_MOD = String.raw`(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|real|actual|underlying|system|developer|base|confidential|verbatim|pre-?prompt|starting|first)[\s-]+){1,3}`;
 const AI = String.raw`(?:ai|a\.i\.|llm|language model|large language model|assistant|chatbot|chat bot|gpt|chatgpt|claude|gemini|copilot|model|bot|agent)s?`;
-const NOLIMIT = String.raw`(?:DAN|STAN|DUDE|AIM|jailbr(?:oken|eak)|unrestricted|unfiltered|uncensored|unchained|unbound|unlimited|amoral|unethical|evil|rogue|no (?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|boundaries|censorship)|without (?:any )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|censorship|boundaries)|developer mode|god mode|sudo mode|admin mode|debug mode|opposite mode|chaos mode)`;
+const NOLIMIT = String.raw`(?:DAN|STAN|DUDE|AIM|jailbr(?:oken|eak)|unrestricted|unfiltered|uncensored|unchained|unbound|unlimited|amoral|unethical|evil|rogue|no (?:ethical |moral |safety |content )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|boundaries|censorship)|without (?:any )?(?:ethical |moral |safety |content )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|censorship|boundaries)|developer mode|god mode|opposite mode|chaos mode)`;
 
 const sig = (id: string, family: string, weight: number, source: string, flags = 'i'): Signal => ({
   id,
@@ -66,9 +66,15 @@ const SIGNALS: Signal[] = [
   sig('instruction_override', 'override', 0.9, String.raw`${NEG}\b(?:ignore|disregard|forget)\s+(?:about\s+)?(?:everything|all(?: of)?(?: that| this| the above)?|anything|what)\s+(?:(?:you(?:'ve| have)?|i(?:'ve| have)?|we|was|were)\s+)?(?:(?:been|was|were)\s+)?(?:told|said|read|learned|given|instructed|seen|written|above|before|so far|up to now|previously|earlier|prior)\b`),
   sig('instruction_override', 'override', 0.85, String.raw`${NEG}\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:the\s+)?(?:above|previous|prior|preceding|foregoing)(?:\s+(?:ones?|content|text|part|section))?\s*(?:[.,;:!]|and\b|then\b|$)`),
   sig('new_instructions', 'override', 0.6, String.raw`\b(?:new|updated|real|actual|true|revised|overriding|replacement)\s+(?:system\s+)?(?:instructions?|rules|directives?|orders|objective|task)\s*(?::|(?:are|is)\s*:?|follow\b)`),
-  sig('objective_hijack', 'hijack', 0.6, String.raw`\byour\s+(?:only|new|real|sole|primary|true|actual|one)\s+(?:objective|goal|task|purpose|job|mission|instruction|priority)\s+(?:now\s+|from now on\s+)?(?:is|will be)\b`),
+  sig('objective_hijack', 'hijack', 0.7, String.raw`\byour\s+(?:only|new|real|sole|primary|true|actual|one)\s+(?:objective|goal|task|purpose|job|mission|instruction|priority)\s+(?:now\s+|from now on\s+)?(?:is|will be)\b`),
   sig('from_now_on', 'hijack', 0.45, String.raw`\b(?:from now on|from this point (?:on|forward)|henceforth|for the rest of (?:this|our|the) (?:conversation|chat|session))\b[^.!?\n]{0,40}\b(?:you|your|respond|answer|reply|act|only|always|never)\b`),
   sig('stop_reading', 'hijack', 0.5, String.raw`\bstop (?:here|reading|processing)\b[^.!?\n]{0,20}\b(?:and|then)\b`),
+  sig('dismiss_context', 'override', 0.5, String.raw`(?:^|[.!?]\s+)(?:ok(?:ay)?[,.]?\s+)?(?:now\s+)?(?:forget|ignore|disregard)\s+(?:all\s+)?(?:of\s+)?(?:that|this|it)\s*[.!;]`, 'im'),
+  sig('updated_programming', 'override', 0.8, String.raw`\byour\s+(?:programming|instructions|rules|guidelines|policy|policies|system prompt)\s+(?:has|have)\s+(?:just\s+)?(?:been\s+)?(?:updated|changed|replaced|revoked|lifted|removed|overridden)\b`),
+  sig('addresses_ai_command', 'indirect', 0.6, String.raw`(?:^|[.!?:]\s+|\b(?:p\.?s\.?|note|hey)[,:]?\s+)(?:ai\s+)?${AI}\s*[,:]\s*(?:please\s+)?(?:ignore|disregard|forget|reveal|forward|send|email|do not|don't|your|you (?:must|should|will|are))\b`, 'im'),
+  sig('received_instructions', 'extraction', 0.85, String.raw`${NEG}\b(?:paste|print|show|output|repeat|share|reveal|tell me|give me|list|copy|write out)\b[^.!?\n]{0,30}\b(?:instructions?|prompt|rules|directives)\s+(?:that\s+)?you\s+(?:received|were given|got|have been given|were provided)\b`),
+  sig('first_message_echo', 'extraction', 0.8, String.raw`\b(?:contents?|text|words)\s+of\s+(?:the|your)\s+(?:first|initial|system|original|hidden)\s+(?:message|prompt|instructions?)\b`),
+  sig('evil_twin', 'persona', 0.85, String.raw`\b(?:evil twin|evil (?:ai|assistant|version of yourself)|your dark side|shadow self)\b|\bif you (?:had|have|were) (?:no|without) (?:any )?(?:rules|guidelines|restrictions|filters|limits|ethics)\b|\b(?:answers?|responds? to|does) (?:every|any) (?:question|request|thing)(?: \w+){0,3} even if (?:it is|it's) (?:dangerous|illegal|harmful|unethical)\b`),
   // System-prompt extraction.
   sig('system_prompt_extraction', 'extraction', 0.9, String.raw`${NEG}\b${EXTRACT_VERB}\b[^.!?\n]{0,30}?\b(?:your|ur|the|its)\s+${SECRET_MOD}(?:prompts?|instructions?|directives|rules|guidelines|configuration|config|programming|context|message|settings)\b`),
   sig('system_prompt_extraction', 'extraction', 0.88, String.raw`${NEG}\b${EXTRACT_VERB}\b[^.!?\n]{0,30}?\b(?:your|ur)\s+(?:prompts?|instructions?|rules|guidelines|directives)\s+(?:verbatim|word for word|exactly|in full|in their entirety|above)\b`),
@@ -79,15 +85,15 @@ const SIGNALS: Signal[] = [
   sig('secret_exfiltration', 'exfiltration', 0.45, String.raw`\b(?:print|reveal|show|output|send|email|forward|post|upload|exfiltrate|leak|dump|give me)\b[^.!?\n]{0,40}\b(?:admin|root|master)?\s*(?:passwords?|api keys?|credentials|secrets?|access tokens?|private keys?|customer list|user data|database|all (?:user|customer) (?:data|records))\b`),
   sig('secret_exfiltration', 'exfiltration', 0.5, String.raw`\b(?:send|email|forward|post|upload|transmit|exfiltrate)\b[^.!?\n]{0,60}\bto\s+(?:https?:\/\/\S+|[\w.+-]+@[\w-]+\.[\w.]+)`),
   // Persona hijack and jailbreak personas.
-  sig('persona_hijack', 'persona', 0.92, String.raw`\b(?:you are now|you're now|you will now (?:act|be|behave) (?:as|like)|from now on you(?: are|'re| will be)|act as|acting as|pretend (?:to be|you are|you're|that you are)|roleplay as|role-play as|play the role of|behave (?:like|as)|become|simulate|switch to|enter|enable|activate|turn on)\b[^.!?\n]{0,40}?\b${NOLIMIT}\b`),
-  sig('jailbreak_persona', 'persona', 0.92, String.raw`\b(?:do anything now|developer mode (?:enabled|on|activated|output)|jailbreak(?:ed)? mode|dan mode|evil confidant|stay in character|(?:have|has) been (?:freed|liberated|jailbroken|unshackled)|jailbroken (?:ai|assistant|model|version))\b`),
+  sig('persona_hijack', 'persona', 0.92, String.raw`${NEG}\b(?:you are now|you're now|you will now (?:act|be|behave) (?:as|like)|from now on you(?: are|'re| will be)|act as|acting as|pretend (?:to be|you are|you're|that you are)|roleplay as|role-play as|play the role of|behave (?:like|as)|become|simulate|switch to|enter|enable|activate|turn on)\b[^.!?\n]{0,40}?\b${NOLIMIT}\b`),
+  sig('jailbreak_persona', 'persona', 0.92, String.raw`\b(?:do anything now|developer mode (?:enabled|activated|output)|jailbreak(?:ed)? mode|dan mode|evil confidant|stay in character|(?:have|has) been (?:freed|liberated|jailbroken|unshackled)|jailbroken (?:ai|assistant|model|version))\b`),
   sig('jailbreak_persona', 'persona', 0.45, String.raw`\b(?:DAN|STAN|DUDE)\b`, ''),
   sig('no_restrictions', 'persona', 0.85, String.raw`\b(?:you (?:have|has|are under) no (?:rules|restrictions|limits|limitations|filters|guidelines|ethical|moral|content polic)|(?:free|freed) from (?:all |any )?(?:rules|restrictions|guidelines|openai|anthropic|policies|your (?:programming|training|rules|restrictions|guidelines))|not bound by (?:any )?(?:rules|restrictions|guidelines|policies|openai|anthropic|ethics|content polic)|(?:ignore|without|bypass(?:ing)?|disable|turn off|deactivate)\s+(?:your |all |any )?(?:safety|content|ethical|moral)\s+(?:filters?|guidelines|restrictions|polic(?:y|ies)|protocols?|rules|training|alignment|settings))`),
   sig('never_refuse', 'persona', 0.45, String.raw`\b(?:never (?:refuse|decline|say (?:no|you can't))|(?:must|will|should|can) not refuse|without (?:any )?(?:warnings|disclaimers|refusals)|no (?:warnings|disclaimers|refusals)\b)`),
   // Fake delimiters and boundary tokens.
   sig('fake_boundary', 'boundary', 0.88, String.raw`<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|sys)>|\[\/?SYSTEM\]`),
-  sig('fake_role_header', 'boundary', 0.6, String.raw`^[ \t>*#\[]*(?:system|new system prompt|system (?:override|message|update|note|prompt|instruction)|admin(?:istrator)? (?:override|message|note)|developer (?:mode|message|override|instruction))[ \t*\]]*:`, 'im'),
-  sig('system_override', 'boundary', 0.7, String.raw`\b(?:system|admin|administrator|developer|root|emergency|security)\s+override\b|\bmaintenance mode (?:enabled|activated|on)\b`),
+  sig('fake_role_header', 'boundary', 0.65, String.raw`^[ \t>*#\[]*(?:system|new system prompt|system (?:override|message|update|note|prompt|instruction)|admin(?:istrator)? (?:override|message|note)|developer (?:mode|message|override|instruction))[ \t*\]]*:`, 'im'),
+  sig('system_override', 'override_claim', 0.7, String.raw`\b(?:system|admin|administrator|developer|root|emergency|security)\s+override\b|\bmaintenance mode (?:enabled|activated|on)\b`),
   sig('end_of_input_marker', 'boundary', 0.5, String.raw`(?:[-=#*\[<>]{2,}|\}\}|\]\])\s*(?:end|begin|start)\s+(?:of\s+)?(?:the\s+)?(?:user|system|document|context|input|prompt|instructions|conversation|data|text)\b`),
   // Indirect injection aimed at the model reading a document.
   sig('addresses_ai', 'indirect', 0.55, String.raw`\b(?:note|message|instructions?|attention|important|reminder|notice)\s+(?:to|for)\s+(?:any|the|all|every)?\s*${AI}\b`),
@@ -116,7 +122,7 @@ const SIGNALS: Signal[] = [
   sig('instruction_override.nl', 'override', 0.9, String.raw`(?:negeer|vergeet)[^.!?\n]{0,30}(?:vorige|eerdere|voorgaande|bovenstaande)\s+(?:instructies|regels|opdrachten|aanwijzingen)`, 'iu'),
   sig('system_prompt_extraction.nl', 'extraction', 0.88, String.raw`(?:toon|laat|geef|herhaal)[^.!?\n]{0,20}(?:systeemprompt|systeeminstructies|verborgen instructies)`, 'iu'),
   sig('instruction_override.pl', 'override', 0.9, String.raw`(?:zignoruj|ignoruj|zapomnij)[^.!?\n]{0,30}(?:poprzednie|wcześniejsze|powyższe)\s+(?:instrukcje|polecenia|zasady)`, 'iu'),
-  sig('instruction_override.tr', 'override', 0.9, String.raw`önceki\s+(?:tüm\s+)?(?:talimatları|komutları|kuralları)\s+(?:yok say|unut|görmezden gel)`, 'iu'),
+  sig('instruction_override.tr', 'override', 0.9, String.raw`önceki\s+(?:tüm\s+)?(?:talimatlar[ıi]|komutlar[ıi]|kurallar[ıi])\s+(?:yok say|unut|görmezden gel)`, 'iu'),
   sig('instruction_override.ru', 'override', 0.9, String.raw`(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания на)[^.!?\n]{0,30}(?:предыдущие|прежние|прошлые|вышеуказанные|все)\s+(?:инструкции|указания|правила|команды)`, 'iu'),
   sig('system_prompt_extraction.ru', 'extraction', 0.88, String.raw`(?:покажи|раскрой|выведи|повтори|напиши|расскажи)[^.!?\n]{0,20}(?:системный\s+(?:промпт|промт|запрос)|системные инструкции|свои инструкции)`, 'iu'),
   sig('persona_hijack.ru', 'persona', 0.9, String.raw`(?:теперь ты|ты теперь|притворись|веди себя как)[^.!?\n]{0,40}(?:без (?:ограничений|фильтров|правил|цензуры)|DAN)`, 'iu'),
@@ -179,6 +185,8 @@ function matchSignals(view: string, layer: string, options: InjectionOptions, fo
     let weight = s.weight;
     // A phrase quoted as an example ("phrases like 'ignore previous instructions'") is talked about, not said.
     if (layer === 'text' && m.index > 0 && QUOTES.includes(view[m.index - 1]) && QUOTES.includes(view[m.index + m[0].length] ?? '')) weight = Math.min(weight, 0.35);
+    // "What does the <|endoftext|> token do?" names a special token instead of using it as a boundary.
+    if (s.family === 'boundary' && /^\s+(?:special\s+)?(?:tokens?|markers?|tags?|delimiters?)\b/i.test(view.slice(m.index + m[0].length, m.index + m[0].length + 24))) weight = Math.min(weight, 0.35);
     add(found, { id: s.id, family: s.family, weight, layer });
   }
   for (const re of options.attackPatterns ?? []) {
@@ -204,7 +212,7 @@ function windowTest(re: RegExp, text: string): boolean {
 
 const B64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 const HEX = /(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :,]?){12,}(?![0-9A-Fa-f])/g;
-const URLENC = /(?:%[0-9A-Fa-f]{2}[^%\s]{0,3}){6,}/g;
+const URLENC = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
 const MAX_SEGMENTS = 32;
 
 /** Base64, hex and percent-encoded segments that decode to readable text. */

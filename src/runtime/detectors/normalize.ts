@@ -27,8 +27,9 @@ const HOMOGLYPHS: Record<string, string> = {
   ı: 'i', ł: 'l', ß: 'ss', ℓ: 'l',
 };
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '!': 'i' };
 const LATIN = /[A-Za-z]/;
+const NON_LATIN = /[\u0400-\u04FF\u0370-\u03FF]/;
 
 /**
  * Normalises `input` for matching. Linear in its length. Letters keep their case; callers match
@@ -45,10 +46,25 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const spaced = collapseSpacing(input, map);
     return { text: deLeet(spaced.text), map: spaced.map, hidden: '' };
   }
-  let out = '';
+  // Pieces are joined once at the end (reading back from a growing string flattens it on every
+  // character); ASCII runs are copied whole, only non-ASCII code points take the slow path.
+  const pieces: string[] = [];
   const map: number[] = [];
   let hidden = '';
-  for (let i = 0; i < input.length; ) {
+  let prev = '';
+  const nonAscii = /[^\x00-\x7f]/g;
+  let i = 0;
+  while (i < input.length) {
+    nonAscii.lastIndex = i;
+    const found = nonAscii.exec(input);
+    const stop = found ? found.index : input.length;
+    if (stop > i) {
+      pieces.push(input.slice(i, stop));
+      for (let k = i; k < stop; k++) map.push(k);
+      prev = input[stop - 1];
+      i = stop;
+      if (!found) break;
+    }
     const cp = input.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     let ch = input.slice(i, i + width);
@@ -59,27 +75,27 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     }
     if (unicode && INVISIBLE.test(ch)) {
       if (opts.invisibleAsSpace) {
-        out += ' ';
+        pieces.push(' ');
+        prev = ' ';
         map.push(i);
       }
       i += width;
       continue;
     }
-    if (unicode && cp > 0x7f) ch = ch.normalize('NFKC');
-    if (homoglyphs && cp > 0x7f) {
-      const prev = out[out.length - 1] ?? '';
+    if (unicode) ch = nfkc(ch);
+    if (homoglyphs) {
       const next = input[i + width] ?? '';
-      // Only inside Latin words: a whole Cyrillic or Greek sentence keeps its own letters.
+      // Only inside Latin words, or alone: a whole Cyrillic or Greek sentence keeps its own letters.
       const g = HOMOGLYPHS[ch];
-      if (g && (LATIN.test(prev) || LATIN.test(next))) ch = g;
-      else if (g && /[\u0400-\u04FF\u0370-\u03FF]/.test(next) === false && /[\u0400-\u04FF\u0370-\u03FF]/.test(prev) === false && HOMOGLYPHS[next] === undefined) ch = g;
+      if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined))) ch = g;
     }
     for (let k = 0; k < ch.length; k++) map.push(i);
-    out += ch;
+    pieces.push(ch);
+    prev = ch[ch.length - 1] ?? prev;
     i += width;
   }
   map.push(input.length);
-  let text = out;
+  let text = pieces.join('');
   let m: Int32Array = Int32Array.from(map);
   if (homoglyphs) {
     ({ text, map: m } = collapseSpacing(text, m));
@@ -88,41 +104,63 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
   return { text, map: m, hidden };
 }
 
+const NFKC_CACHE = new Map<string, string>();
+
+/** NFKC of one code point; ICU calls are slow per call, and text repeats its characters. */
+function nfkc(ch: string): string {
+  let r = NFKC_CACHE.get(ch);
+  if (r === undefined) {
+    r = ch.normalize('NFKC');
+    if (NFKC_CACHE.size < 4096) NFKC_CACHE.set(ch, r);
+  }
+  return r;
+}
+
 /** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`) into words. */
 function collapseSpacing(text: string, map: Int32Array): { text: string; map: Int32Array } {
   const re = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu;
-  if (!re.test(text)) return { text, map };
-  re.lastIndex = 0;
-  let out = '';
-  const outMap: number[] = [];
+  const matches = [...text.matchAll(re)];
+  if (matches.length === 0) return { text, map };
+  const out: string[] = [];
+  const outMap = new Int32Array(map.length);
+  let n = 0;
+  const copy = (from: number, to: number): void => {
+    out.push(text.slice(from, to));
+    for (let i = from; i < to; i++) outMap[n++] = map[i];
+  };
   let last = 0;
-  for (const m of text.matchAll(re)) {
-    for (let i = last; i < m.index; i++) {
-      out += text[i];
-      outMap.push(map[i]);
-    }
+  let afterRun = false;
+  for (const m of matches) {
+    // Letter-spaced text separates words with wide gaps: one space is enough once letters are joined.
+    let from = last;
+    let to = m.index;
+    if (afterRun) while (from < to - 1 && text[from] === ' ' && text[from + 1] === ' ') from++;
+    while (to > from + 1 && text[to - 1] === ' ' && text[to - 2] === ' ') to--;
+    copy(from, to);
     const sep = m[1];
     for (let i = m.index; i < m.index + m[0].length; i++) {
       if (text[i] === sep) continue;
-      out += text[i];
-      outMap.push(map[i]);
+      out.push(text[i]);
+      outMap[n++] = map[i];
     }
     last = m.index + m[0].length;
+    afterRun = true;
   }
-  for (let i = last; i < text.length; i++) {
-    out += text[i];
-    outMap.push(map[i]);
-  }
-  outMap.push(map[text.length]);
-  // Words spaced with single spaces were separated by wider gaps: those gaps become one space.
-  return { text: out, map: Int32Array.from(outMap) };
+  let from = last;
+  while (from < text.length - 1 && text[from] === ' ' && text[from + 1] === ' ') from++;
+  copy(from, text.length);
+  outMap[n++] = map[text.length];
+  return { text: out.join(''), map: outMap.slice(0, n) };
 }
 
 /** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
 function deLeet(text: string): string {
-  return text.replace(/(?<=[A-Za-z])[013457@$!|]+|[013457@$!|]+(?=[A-Za-z])/g, (s) => {
-    let r = '';
-    for (const c of s) r += LEET[c] ?? c;
-    return r;
-  });
+  // '@' only at a word start ("@ll"), so e-mail addresses keep their '@'.
+  return text
+    .replace(/(?<=[A-Za-z])[013457$!]+|[013457$!]+(?=[A-Za-z])/g, (s) => {
+      let r = '';
+      for (const c of s) r += LEET[c] ?? c;
+      return r;
+    })
+    .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
 }

@@ -16,7 +16,7 @@ const CALLING_CODES: Record<string, [number, number]> = {
 
 const NANP = /^(?:\+?1[ .-]?)?(?:\((\d{3})\) ?|(\d{3})([ .-]))(\d{3})[ .-](\d{4})$/;
 const DATE_LIKE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})(?:\D|$)/;
-const TRUNK_NATIONAL = /^\(?0[1-9]\d{0,4}\)?(?:[ -]\d{2,4}){1,4}$/;
+const TRUNK_NATIONAL = /^\(?0[1-9]\d{0,4}\)?(?:[ -]\d{2,6}){1,4}$/;
 
 /** True when a NANP area code and exchange can be assigned: [2-9]XX, not an N11 service code. */
 function nanpOk(area: string, exchange: string): boolean {
@@ -31,7 +31,8 @@ function internationalOk(digits: string): boolean {
     if (!range) continue;
     const national = digits.slice(len);
     if (len === 1 && digits[0] === '1') return national.length === 10 && nanpOk(national.slice(0, 3), national.slice(3, 6));
-    return national.length >= range[0] && national.length <= range[1] && national[0] !== '0';
+    // Italy keeps the leading 0 of landlines after +39; elsewhere a 0 after the country code is a trunk prefix typed by mistake.
+    return national.length >= range[0] && national.length <= range[1] && (national[0] !== '0' || digits.startsWith('39'));
   }
   return false;
 }

@@ -30,7 +30,8 @@ export const CUSTOM_WINDOW_OVERLAP = 512;
 type Finder = (text: string, out: PiiSpan[]) => void;
 
 // ---------------------------------------------------------------- EMAIL
-const EMAIL_LOCAL = /[A-Za-z0-9._%+\-!#$&'*/=?^`{|}~]/;
+// '/' and ':' are legal in RFC 5322 local parts but in practice mark URLs and paths, not mailboxes.
+const EMAIL_LOCAL = /[A-Za-z0-9._%+\-!#$&'*=?^`{|}~]/;
 const EMAIL_DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$/;
 
 /** Anchored on '@': expanding by hand keeps the scan linear and skips the regex start-position cost. */
@@ -48,7 +49,7 @@ const findEmails: Finder = (text, out) => {
     const before = s > 0 ? text[s - 1] : '';
     const after = e < text.length ? text[e] : '';
     // `user:secret@host` after `//` is URL userinfo, not a mailbox.
-    const userinfo = before === ':' || before === '/' || /\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 80), s));
+    const userinfo = before === '/' || /\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 80), s));
     if (local.length > 0 && !local.includes('..') && EMAIL_DOMAIN.test(domain) && !userinfo && !/[\w@]/.test(after)) {
       out.push({ entity: 'EMAIL', start: s, end: e });
     }
@@ -92,7 +93,7 @@ export function cardIssuer(digits: string): string | null {
 }
 
 // Groups of 4 with one consistent separator (or none), or Amex/Diners 4-6-5 / 4-6-4.
-const CARD = /(?<![\d.,\-/])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{4}([ -]?)\d{6}\2\d{4,5})(?![\d\-/]|[.,]\d)/g;
+const CARD = /\d(?<![\d.,\-/]\d)(?:\d{3}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{3}([ -]?)\d{6}\2\d{4,5})(?![\d\-/]|[.,]\d)/g;
 
 const findCards: Finder = (text, out) => {
   for (const m of text.matchAll(CARD)) {
@@ -104,8 +105,8 @@ const findCards: Finder = (text, out) => {
 };
 
 // ---------------------------------------------------------------- SSN
-const SSN = /(?<![\d\-./:])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d\-/:]|[.,]\d)/g;
-const SSN_BARE = /(?<![\d\-./:])\d{9}(?![\d\-/:]|[.,]\d)/g;
+const SSN = /(\d(?<![\d\-./:]\d)\d{2})([- ])(\d{2})\2(\d{4})(?![\d\-/:]|[.,]\d)/g;
+const SSN_BARE = /\d(?<![\d\-./:]\d)\d{8}(?![\d\-/:]|[.,]\d)/g;
 const SSN_CONTEXT = /\b(?:ssn|ssns|social security(?: number| no\.?| #)?|soc\.? sec\.?)\W{0,5}$/i;
 
 /** SSA rules: area 000, 666 and 900–999, group 00 and serial 0000 are never issued. */
@@ -150,7 +151,7 @@ export function ibanChecksumOk(iban: string): boolean {
   return rem === 1;
 }
 
-const IBAN = /(?<![A-Za-z0-9])([A-Z]{2})(\d{2})((?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![a-z0-9])/g;
+const IBAN = /([A-Z](?<![A-Za-z0-9][A-Z])[A-Z])(\d{2})((?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![a-z0-9])/g;
 
 const findIbans: Finder = (text, out) => {
   for (const m of text.matchAll(IBAN)) {
@@ -171,8 +172,8 @@ const findIbans: Finder = (text, out) => {
 };
 
 // ---------------------------------------------------------------- IP_ADDRESS
-const IPV4 = /(?<![\w.:-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
-const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node)\W{0,3}$/i;
+const IPV4 = /(\d(?<![\w.:-]\d)\d{0,2})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
+const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node|section|sections|chapter|clause|figure|fig|table|step|rule|item|paragraph|para|art|article|§)\W{0,3}$/i;
 
 const findIpv4: Finder = (text, out) => {
   for (const m of text.matchAll(IPV4)) {
@@ -183,7 +184,6 @@ const findIpv4: Finder = (text, out) => {
   }
 };
 
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|(?=:))(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:]|\.\d)/g;
 
 /** Parses an IPv6 address (with optional embedded IPv4) strictly. */
 export function isIpv6(s: string): boolean {
@@ -206,20 +206,35 @@ export function isIpv6(s: string): boolean {
   return [...lp, ...rp].every((p) => /^[0-9A-Fa-f]{1,4}$/.test(p));
 }
 
+const HEXISH = /[0-9A-Fa-f:.]/;
+const WORDISH = /[\w:]/;
+
+/** Anchored on ':' and expanded by hand: colons are rare in prose, hex letters are not. */
 const findIpv6: Finder = (text, out) => {
-  if (!text.includes(':')) return;
-  for (const m of text.matchAll(IPV6)) {
-    const s = m[0];
-    if (!isIpv6(s)) continue;
-    const groups = s.split(':').filter((g) => g !== '');
-    // Short forms such as `a::b` or `dead::beef` read as code (C++ scopes); require some substance.
-    if (s.includes('::') && (groups.length < 2 || !/\d/.test(s) || s.replace(/[^0-9A-Fa-f]/g, '').length < 4)) continue;
-    out.push({ entity: 'IP_ADDRESS', start: m.index, end: m.index + s.length });
+  let at = text.indexOf(':');
+  while (at !== -1) {
+    let s = at;
+    while (s > 0 && HEXISH.test(text[s - 1])) s--;
+    let e = at + 1;
+    while (e < text.length && HEXISH.test(text[e])) e++;
+    while (e > at + 1 && text[e - 1] === '.') e--;
+    while (s < at && text[s] === '.') s++;
+    const cand = text.slice(s, e);
+    const before = s > 0 ? text[s - 1] : '';
+    const after = e < text.length ? text[e] : '';
+    if (cand.length >= 3 && (cand.match(/:/g) ?? []).length >= 2 && !WORDISH.test(before) && !/[\w]/.test(after) && isIpv6(cand)) {
+      const groups = cand.split(':').filter((g) => g !== '');
+      // Short forms such as `a::b` or `dead::beef` read as code (C++ scopes); require some substance.
+      if (!(cand.includes('::') && (groups.length < 2 || !/\d/.test(cand) || cand.replace(/[^0-9A-Fa-f]/g, '').length < 4))) {
+        out.push({ entity: 'IP_ADDRESS', start: s, end: e });
+      }
+    }
+    at = text.indexOf(':', Math.max(e, at + 1));
   }
 };
 
 // ---------------------------------------------------------------- PHONE
-const PHONE = /(?<![\w+.\-/:=#@$])(?:\+|00[1-9])?\(?\d[\d ().\-]{5,18}\d(?![\w\-/:@]|[.,]\d)/g;
+const PHONE = /(?:\+(?<![\w+.\-/:=#@$]\+)\(?\d|\((?<![\w+.\-/:=#@$]\()\d|\d(?<![\w+.\-/:=#@$(]\d))[\d ().\-]{5,18}\d(?![\w\-/:@]|[.,]\d)/g;
 const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|mob|cell|fax|call|text|sms|whatsapp|ring|contact|reach|dial|hotline|number|no\.|telefon|téléphone|teléfono|telefone|telefono|handy|portable|tél)\b[^\n\d]{0,20}$/i;
 
 const findPhones: Finder = (text, out) => {
@@ -258,6 +273,8 @@ function keyLike(body: string, minEntropy = 3.2): boolean {
 
 interface KeyRule {
   pattern: RegExp;
+  /** Substrings one of which every match contains; the rule is skipped when the text has none. */
+  literals?: string[];
   /** Capture group holding the random body to vet (0 = whole match). */
   body?: number;
   /** Capture group that is the secret itself (redacts only it); default the whole match. */
@@ -266,39 +283,52 @@ interface KeyRule {
   minEntropy?: number;
 }
 
+const AWS_PREFIXES = ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'APKA'];
+const KEY_NAMES = String.raw`(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|aws_?secret_?access_?key|secret_?access_?key)`;
+
 const KEY_RULES: KeyRule[] = [
   // Anthropic before OpenAI: both start with sk-.
-  { pattern: /(?<![\w-])sk-ant-(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
-  { pattern: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
-  { pattern: /(?:aws_?secret_?access_?key|secret_?access_?key|aws_?secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dgi, body: 1, span: 1 },
-  { pattern: /(?<!\w)gh[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
-  { pattern: /(?<!\w)github_pat_([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
-  { pattern: /(?<!\w)glpat-([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { pattern: /(?<![\w-])xox[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
-  { pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
-  { pattern: /(?<!\w)(?:sk|rk)_(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
-  { pattern: /(?<!\w)whsec_([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
-  { pattern: /(?<![\w-])AIza([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
-  { pattern: /(?<!\w)npm_([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
-  { pattern: /(?<!\w)hf_([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
-  { pattern: /(?<!\w)SG\.([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
-  { pattern: /(?<!\w)(?:SK|AC)([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
-  { pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
-  { pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
+  { literals: ['sk-ant-'], pattern: /sk-ant-(?<![\w-]sk-ant-)(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
+  { literals: ['sk-'], pattern: /sk-(?<![\w-]sk-)(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { literals: AWS_PREFIXES, pattern: /A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
+  { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], pattern: /gh(?<!\wgh)[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
+  { literals: ['github_pat_'], pattern: /github_pat_(?<!\wgithub_pat_)([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
+  { literals: ['glpat-'], pattern: /glpat-(?<!\wglpat-)([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { literals: ['xox'], pattern: /xox(?<![\w-]xox)[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
+  { literals: ['hooks.slack.com'], pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
+  { literals: ['k_live_', 'k_test_'], pattern: /[sr]k_(?<!\w[sr]k_)(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
+  { literals: ['whsec_'], pattern: /whsec_(?<!\wwhsec_)([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
+  { literals: ['AIza'], pattern: /AIza(?<![\w-]AIza)([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
+  { literals: ['npm_'], pattern: /npm_(?<!\wnpm_)([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
+  { literals: ['hf_'], pattern: /hf_(?<!\whf_)([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
+  { literals: ['SG.'], pattern: /SG\.(?<!\wSG\.)([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
+  { literals: ['SK0', 'SK1', 'SK2', 'SK3', 'SK4', 'SK5', 'SK6', 'SK7', 'SK8', 'SK9', 'SKa', 'SKb', 'SKc', 'SKd', 'SKe', 'SKf', 'AC0', 'AC1', 'AC2', 'AC3', 'AC4', 'AC5', 'AC6', 'AC7', 'AC8', 'AC9', 'ACa', 'ACb', 'ACc', 'ACd', 'ACe', 'ACf'], pattern: /[SA][KC](?<!\w[SA][KC])([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
+  { literals: ['eyJ'], pattern: /eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
+  { literals: ['PRIVATE KEY-----'], pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
   // URL userinfo passwords: scheme://user:password@host.
-  { pattern: /[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dgi, span: 1, vet: false },
-  // Generic `api_key = "..."` assignments: only the value, and only when it looks random.
+  { literals: ['://'], pattern: /:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dg, span: 1, vet: false },
+  // `api_key = "..."` assignments, anchored on the ':' or '=' (rare in prose) with the name looked up behind it.
   {
-    pattern: /(?<![\w-])(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|bearer)["']?\s*(?:[:=]|\s)\s*["']?([A-Za-z0-9_\-+/.=]{16,200})/dgi,
+    pattern: new RegExp(String.raw`[:=](?<=(?<![\w-])${KEY_NAMES}["']?\s*[:=])\s*["']?([A-Za-z0-9_\-+/.=]{16,200})`, 'dgi'),
     body: 1,
     span: 1,
     minEntropy: 3.5,
   },
+  { literals: ['earer '], pattern: /[Bb]earer\s+([A-Za-z0-9_\-+/.=]{16,200})/dg, body: 1, span: 1, minEntropy: 3.5 },
 ];
 
+const escapeRe = (l: string): string => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const LITERAL_RULES = KEY_RULES.filter((r) => r.literals);
+// One pass finds which rules can match at all: most texts hold no key, and then no rule regex runs.
+const KEY_PREFILTER = new RegExp(LITERAL_RULES.map((r) => `(${r.literals!.map(escapeRe).join('|')})`).join('|'), 'g');
+
 const findKeys: Finder = (text, out) => {
+  const live = new Set<KeyRule>(KEY_RULES.filter((r) => !r.literals));
+  for (const m of text.matchAll(KEY_PREFILTER)) {
+    for (let g = 1; g < m.length; g++) if (m[g] !== undefined) live.add(LITERAL_RULES[g - 1]);
+  }
   for (const rule of KEY_RULES) {
+    if (!live.has(rule)) continue;
     rule.pattern.lastIndex = 0;
     for (const m of text.matchAll(rule.pattern)) {
       if (rule.vet !== false && !keyLike(m[rule.body ?? 0], rule.minEntropy)) continue;

@@ -1,0 +1,131 @@
+// Detection quality and speed: per-entity precision/recall/F1, injection TPR/FPR, throughput and latency, against npm peers on the same corpus.
+import { statSync } from 'node:fs';
+import vard from '@andersmyrmel/vard';
+import { Redactor } from '@redactpii/node';
+import { CONTENT_CATEGORIES, findContent } from '../../dist/runtime/detectors/content.js';
+import { scoreInjection } from '../../dist/runtime/detectors/injection.js';
+import { BUILTIN_ENTITIES, findPii } from '../../dist/runtime/detectors/pii.js';
+import { injectionCases, loadCorpus, piiCases, scoreInjectionCases, scorePii } from '../detect-eval.mjs';
+
+export const title = 'Detection quality and speed';
+
+const ENTITIES = [...BUILTIN_ENTITIES];
+const THRESHOLD = 0.8;
+const PEER_PII = ['CREDIT_CARD', 'EMAIL', 'PHONE', 'SSN'];
+const PEER_RULES = ['CREDIT_CARD', 'EMAIL', 'NAME', 'PHONE', 'SSN'];
+
+const ktpackPii = (text) => findPii(text, ENTITIES).map((s) => ({ entity: s.entity, text: text.slice(s.start, s.end) }));
+
+/** @redactpii/node only rewrites text: recover its spans by redacting one entity at a time with a sentinel. */
+const peerRedactors = Object.fromEntries(
+  PEER_PII.map((e) => [e, new Redactor({ rules: Object.fromEntries(PEER_RULES.map((k) => [k, k === e])), globalReplaceWith: '\u0001' })]),
+);
+const peerAll = new Redactor({ rules: Object.fromEntries(PEER_RULES.map((k) => [k, k !== 'NAME'])), globalReplaceWith: '\u0001' });
+
+function peerPii(text) {
+  const out = [];
+  for (const e of PEER_PII) {
+    const parts = peerRedactors[e].redact(text).split('\u0001');
+    // original = parts[0] + X1 + parts[1] + X2 + ...: locate each X between its neighbours.
+    let at = parts[0].length;
+    for (let i = 1; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      const end = parts[i] === '' ? (last ? text.length : at) : last ? text.length - parts[i].length : text.indexOf(parts[i], at + 1);
+      if (end > at) out.push({ entity: e, text: text.slice(at, end) });
+      at = Math.max(at, end) + parts[i].length;
+    }
+  }
+  return out;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `fn(input)` repeatedly for about `ms` milliseconds; returns p50/p99 in ms and MB/s. */
+function measure(fn, input, ms = 600) {
+  for (let i = 0; i < 5; i++) fn(input);
+  const times = [];
+  const started = performance.now();
+  while (performance.now() - started < ms || times.length < 20) {
+    const t0 = performance.now();
+    fn(input);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const total = times.reduce((a, b) => a + b, 0);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), mbps: (input.length * times.length) / 1e6 / (total / 1000) };
+}
+
+/** Realistic input of `size` characters: corpus texts (PII, injection and benign) glued together. */
+function mixedText(size) {
+  const pool = [...piiCases(), ...injectionCases()].map((c) => c.input);
+  let s = '';
+  for (let i = 0; s.length < size; i++) s += pool[(i * 7919) % pool.length] + '\n';
+  return s.slice(0, size);
+}
+
+const f = (x) => x.toFixed(3);
+
+export async function run(ctx) {
+  const lines = [];
+  const pii = piiCases();
+  const inj = injectionCases();
+  const holdout = loadCorpus('injection-holdout.jsonl');
+  const ours = scorePii(pii, ktpackPii, ENTITIES);
+  const peer = scorePii(pii, peerPii, PEER_PII);
+  const peerBy = Object.fromEntries(peer.rows.map((r) => [r.entity, r]));
+  lines.push(`### PII: ${pii.length} labeled cases (corpus/pii.jsonl + corpus/detection-public.jsonl)`, '');
+  lines.push('| entity | expected spans | ktpack precision | ktpack recall | ktpack F1 | @redactpii/node precision | recall | F1 |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of ours.rows) {
+    const p = peerBy[r.entity];
+    lines.push(`| ${r.entity} | ${r.tp + r.fn} | ${f(r.precision)} | ${f(r.recall)} | ${f(r.f1)} | ${p ? f(p.precision) : 'n/a'} | ${p ? f(p.recall) : 'n/a'} | ${p ? f(p.f1) : 'n/a'} |`);
+  }
+  if (ours.misses.length) ctx.log(`ktpack PII misses:\n${ours.misses.map((m) => `  ${m.kind} ${m.id} ${m.entity}`).join('\n')}`);
+
+  const flagOurs = (t) => scoreInjection(t).score >= THRESHOLD;
+  const flagVard = (t) => !vard.safe(t).safe;
+  const sets = [
+    ['corpus + public cases', inj],
+    ['held-out set (written after tuning, never tuned on)', holdout],
+  ];
+  lines.push('', `### Prompt injection at threshold ${THRESHOLD}`, '');
+  lines.push('| set | attacks | benign | ktpack TPR (recall) | ktpack FPR | @andersmyrmel/vard TPR | vard FPR |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const [name, cases] of sets) {
+    const a = scoreInjectionCases(cases, flagOurs);
+    const b = scoreInjectionCases(cases, flagVard);
+    lines.push(`| ${name} | ${a.tp + a.fn} | ${a.fp + a.tn} | ${f(a.tpr)} | ${f(a.fpr)} | ${f(b.tpr)} | ${f(b.fpr)} |`);
+    if (a.misses.length) ctx.log(`ktpack injection misses (${name}): ${a.misses.map((m) => `${m.kind}:${m.id}`).join(' ')}`);
+  }
+  const families = [...new Set(inj.filter((c) => c.expected.block).map((c) => c.expected.family ?? 'public'))].sort();
+  lines.push('', '| attack family (corpus) | cases | ktpack recall | vard recall |', '|---|---:|---:|---:|');
+  for (const fam of families) {
+    const cases = inj.filter((c) => c.expected.block && (c.expected.family ?? 'public') === fam);
+    lines.push(`| ${fam} | ${cases.length} | ${f(scoreInjectionCases(cases, flagOurs).tpr)} | ${f(scoreInjectionCases(cases, flagVard).tpr)} |`);
+  }
+
+  lines.push('', '### Speed (one core; mixed corpus text)', '');
+  lines.push('| detector | input | p50 ms | p99 ms | MB/s |', '|---|---|---:|---:|---:|');
+  const kb1 = mixedText(1024);
+  const kb100 = mixedText(100 * 1024);
+  const rows = [
+    ['ktpack PII (7 entities)', (t) => findPii(t, ENTITIES)],
+    ['@redactpii/node (4 entities)', (t) => peerAll.redact(t)],
+    ['ktpack prompt injection', (t) => scoreInjection(t)],
+    ['@andersmyrmel/vard', (t) => vard.safe(t)],
+    ['ktpack content filter (6 categories)', (t) => findContent(t, { categories: CONTENT_CATEGORIES })],
+  ];
+  for (const [name, fn] of rows) {
+    for (const [label, input] of [
+      ['1 KB', kb1],
+      ['100 KB', kb100],
+    ]) {
+      const m = measure(fn, input);
+      lines.push(`| ${name} | ${label} | ${m.p50.toFixed(3)} | ${m.p99.toFixed(3)} | ${m.mbps.toFixed(1)} |`);
+    }
+  }
+  const bundle = statSync(new URL('../../dist/runtime-bundle/runtime.template.mjs', import.meta.url)).size;
+  lines.push('', `runtime.mjs template with every detector bundled (not minified): ${(bundle / 1024).toFixed(1)} KiB.`);
+  lines.push('', 'Reproduce: `npm run bench:detect`. The corpus was written by the detector authors (see corpus/README.md): the held-out row is the honest estimate for phrasings the rules were not tuned on.');
+  return lines.join('\n');
+}

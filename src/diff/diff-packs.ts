@@ -1,0 +1,161 @@
+// Semantic diff of two compiled packs: chain order, actions, thresholds, entities, targets; flags what weakens protection.
+import type { IrStep, IrTarget, PolicyIr, SourceRef } from '../runtime/types.js';
+
+/** How a change affects protection. */
+export type ChangeImpact = 'weakens' | 'strengthens' | 'changes';
+
+/** One semantic change between two packs. */
+export interface PackChange {
+  impact: ChangeImpact;
+  /** What changed: pack, policy, order, action, option, target, fallback, audit. */
+  kind: 'pack' | 'policy' | 'order' | 'action' | 'option' | 'target' | 'fallback' | 'audit';
+  message: string;
+  phase?: 'request' | 'response';
+  policy?: string;
+  /** Where in the NEW pack the change is (absent when the thing was removed). */
+  src?: SourceRef;
+}
+
+const ACTION_RANK: Record<string, number> = { log: 0, warn: 1, redact: 2, block: 3 };
+
+/** Option lists where every item is protection: removing one weakens the policy. */
+const PROTECTIVE_LISTS = new Set(['entities', 'categories', 'blocked_terms', 'blocked_patterns', 'detect_patterns', 'attack_patterns', 'patterns']);
+
+/** Boolean options where turning them off weakens the policy. */
+const PROTECTIVE_FLAGS = new Set([
+  'scan_responses',
+  'pci_mode',
+  'healthcare_mode',
+  'decode_base64',
+  'normalize_unicode',
+  'detect_homoglyphs',
+  'reject_fake_boundaries',
+  'enforce_delimiters',
+  'require_tags',
+]);
+
+const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Compares `before` with `after`; changes are listed pack, then request chain, response chain, audit, targets. */
+export function diffPacks(before: PolicyIr, after: PolicyIr): PackChange[] {
+  const out: PackChange[] = [];
+  if (before.pack.enabled !== after.pack.enabled) {
+    out.push(
+      after.pack.enabled
+        ? { impact: 'strengthens', kind: 'pack', message: 'pack enabled: its policies run again' }
+        : { impact: 'weakens', kind: 'pack', message: 'pack disabled (enabled: false): no policy runs, everything is allowed' },
+    );
+  }
+  if (before.pack.name !== after.pack.name) out.push({ impact: 'changes', kind: 'pack', message: `pack renamed: ${before.pack.name} -> ${after.pack.name}` });
+  if (before.pack.version !== after.pack.version) out.push({ impact: 'changes', kind: 'pack', message: `version ${before.pack.version} -> ${after.pack.version}` });
+  for (const phase of ['request', 'response'] as const) out.push(...diffChain(phase, before[phase], after[phase]));
+  out.push(...diffAudit(before, after));
+  out.push(...diffTargets(before, after));
+  return out;
+}
+
+function diffChain(phase: 'request' | 'response', before: IrStep[], after: IrStep[]): PackChange[] {
+  const out: PackChange[] = [];
+  const oldBy = new Map(before.map((s) => [s.policy, s]));
+  const newBy = new Map(after.map((s) => [s.policy, s]));
+  for (const s of before) {
+    if (!newBy.has(s.policy)) out.push({ impact: 'weakens', kind: 'policy', phase, policy: s.policy, message: `${s.policy} removed from the ${phase} chain` });
+  }
+  for (const s of after) {
+    if (!oldBy.has(s.policy)) out.push({ impact: 'strengthens', kind: 'policy', phase, policy: s.policy, src: s.src, message: `${s.policy} added to the ${phase} chain (${s.action})` });
+  }
+  const oldOrder = before.filter((s) => newBy.has(s.policy)).map((s) => s.policy);
+  const newOrder = after.filter((s) => oldBy.has(s.policy)).map((s) => s.policy);
+  if (oldOrder.join('\u0000') !== newOrder.join('\u0000')) {
+    out.push({ impact: 'changes', kind: 'order', phase, src: after[0]?.src, message: `${phase} chain order: ${oldOrder.join(', ')} -> ${newOrder.join(', ')}` });
+  }
+  for (const s of after) {
+    const old = oldBy.get(s.policy);
+    if (!old) continue;
+    const at = { phase, policy: s.policy, src: s.src };
+    if (old.action !== s.action) {
+      const weaker = (ACTION_RANK[s.action] ?? 0) < (ACTION_RANK[old.action] ?? 0);
+      out.push({ ...at, impact: weaker ? 'weakens' : 'strengthens', kind: 'action', message: `${phase} ${s.policy}: action ${old.action} -> ${s.action}` });
+    }
+    out.push(...diffOptions(old.options, s.options, at));
+  }
+  return out;
+}
+
+function diffOptions(before: Record<string, unknown>, after: Record<string, unknown>, at: { phase: 'request' | 'response'; policy: string; src: SourceRef }, prefix = ''): PackChange[] {
+  const out: PackChange[] = [];
+  const label = `${at.phase} ${at.policy}`;
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const a = before[key];
+    const b = after[key];
+    const name = `${prefix}${key}`;
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      out.push(...diffOptions(a as Record<string, unknown>, b as Record<string, unknown>, at, `${name}.`));
+      continue;
+    }
+    if (Array.isArray(a) || Array.isArray(b)) {
+      const oldItems = new Set((Array.isArray(a) ? a : []).map(show));
+      const newItems = new Set((Array.isArray(b) ? b : []).map(show));
+      const removed = [...oldItems].filter((x) => !newItems.has(x));
+      const added = [...newItems].filter((x) => !oldItems.has(x));
+      const protective = PROTECTIVE_LISTS.has(key);
+      if (removed.length > 0) out.push({ ...at, impact: protective ? 'weakens' : 'changes', kind: 'option', message: `${label}: ${name} no longer includes ${removed.join(', ')}` });
+      if (added.length > 0) out.push({ ...at, impact: protective ? 'strengthens' : 'changes', kind: 'option', message: `${label}: ${name} now includes ${added.join(', ')}` });
+      if (removed.length === 0 && added.length === 0) out.push({ ...at, impact: 'changes', kind: 'option', message: `${label}: ${name} reordered` });
+      continue;
+    }
+    if (typeof a === 'number' && typeof b === 'number' && /(^|_)threshold$/.test(key)) {
+      // A higher threshold means a detector must be more certain before it acts.
+      out.push({ ...at, impact: b > a ? 'weakens' : 'strengthens', kind: 'option', message: `${label}: ${name} ${a} -> ${b} (${b > a ? 'less' : 'more'} sensitive)` });
+      continue;
+    }
+    if (typeof a === 'boolean' && typeof b === 'boolean' && PROTECTIVE_FLAGS.has(key)) {
+      out.push({ ...at, impact: b ? 'strengthens' : 'weakens', kind: 'option', message: `${label}: ${name} ${a} -> ${b}` });
+      continue;
+    }
+    out.push({ ...at, impact: 'changes', kind: 'option', message: `${label}: ${name} ${a === undefined ? '(unset)' : show(a)} -> ${b === undefined ? '(unset)' : show(b)}` });
+  }
+  return out;
+}
+
+function diffAudit(before: PolicyIr, after: PolicyIr): PackChange[] {
+  const a = before.audit;
+  const b = after.audit;
+  if (!a && !b) return [];
+  if (a && !b) return [{ impact: 'weakens', kind: 'audit', message: 'audit-logger removed: requests are no longer recorded' }];
+  if (!a && b) return [{ impact: 'strengthens', kind: 'audit', src: b.src, message: 'audit-logger added' }];
+  const out: PackChange[] = [];
+  const at = { kind: 'audit' as const, src: b!.src };
+  if (a!.immutable !== b!.immutable) out.push({ ...at, impact: b!.immutable ? 'strengthens' : 'weakens', message: `audit-logger: immutable ${a!.immutable} -> ${b!.immutable}` });
+  if (a!.logAllAccess !== b!.logAllAccess) out.push({ ...at, impact: b!.logAllAccess ? 'strengthens' : 'weakens', message: `audit-logger: log_all_access ${a!.logAllAccess} -> ${b!.logAllAccess}` });
+  if (a!.retentionDays !== b!.retentionDays) {
+    out.push({ ...at, impact: b!.retentionDays < a!.retentionDays ? 'weakens' : 'strengthens', message: `audit-logger: retention_days ${a!.retentionDays} -> ${b!.retentionDays}` });
+  }
+  return out;
+}
+
+function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
+  const out: PackChange[] = [];
+  const oldBy = new Map(before.targets.map((t) => [t.id, t]));
+  const newBy = new Map(after.targets.map((t) => [t.id, t]));
+  for (const t of before.targets) if (!newBy.has(t.id)) out.push({ impact: 'changes', kind: 'target', message: `target ${t.id} removed` });
+  for (const t of after.targets) {
+    const old = oldBy.get(t.id);
+    if (!old) {
+      out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id} added (${t.provider}${t.model ? ` ${t.model}` : ''} at ${t.baseUrl})` });
+      continue;
+    }
+    const fields: Array<[keyof IrTarget, string]> = [['provider', 'provider'], ['model', 'model'], ['baseUrl', 'base_url'], ['secretEnv', 'secret_key_ref.env'], ['apiKeyHeader', 'api_key_header']];
+    for (const [field, name] of fields) {
+      if (show(old[field]) !== show(t[field])) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+    }
+    if (old.forwardClientKey !== t.forwardClientKey) {
+      out.push({ impact: t.forwardClientKey ? 'weakens' : 'strengthens', kind: 'target', src: t.src, message: `target ${t.id}: forward_client_key ${old.forwardClientKey} -> ${t.forwardClientKey}` });
+    }
+  }
+  const oldOrder = before.fallback.enabled ? before.fallback.order.join(', ') : 'off';
+  const newOrder = after.fallback.enabled ? after.fallback.order.join(', ') : 'off';
+  if (oldOrder !== newOrder) out.push({ impact: 'changes', kind: 'fallback', src: after.fallback.src, message: `fallback order: ${oldOrder} -> ${newOrder}` });
+  return out;
+}

@@ -1,0 +1,111 @@
+// Exact-output tests of the five formatters on one fixed set of diagnostics.
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { formatGithub } from '../../src/formatters/github.js';
+import { formatJson } from '../../src/formatters/json.js';
+import { formatJunit } from '../../src/formatters/junit.js';
+import { formatSarif } from '../../src/formatters/sarif.js';
+import { formatStylish } from '../../src/formatters/stylish.js';
+import type { FileReport } from '../../src/formatters/types.js';
+
+const text = 'pack:\n  name: demo\n  enabled: maybe\npolicies:\n  chain: [pii-detecter]\n';
+const diags: Diagnostic[] = [
+  {
+    code: 'schema/wrong-type',
+    severity: 'error',
+    message: 'pack.enabled must be a boolean, got the string "maybe"',
+    source: 'packs/a b/policy-config.yaml',
+    path: ['pack', 'enabled'],
+    range: { start: { line: 3, column: 12 }, end: { line: 3, column: 17 } },
+    docsUrl: 'https://example.test/docs/diagnostics.md#schema',
+  },
+  {
+    code: 'chain-unknown-kind',
+    severity: 'warning',
+    message: 'unknown policy kind "pii-detecter", with: a colon, a comma & <xml>',
+    source: 'packs/a b/policy-config.yaml',
+    path: ['policies', 'chain', 0],
+    range: { start: { line: 5, column: 11 }, end: { line: 5, column: 23 } },
+    hint: 'replace with "pii-detector"',
+  },
+];
+const reports: FileReport[] = [{ source: 'packs/a b/policy-config.yaml', text, diagnostics: diags }, { source: 'clean.yaml', text: 'pack: {}\n', diagnostics: [] }];
+
+describe('formatters', () => {
+  it('stylish: location line, code frame with caret, help, summary; no colour unless asked', () => {
+    expect(formatStylish(reports)).toBe(
+      [
+        'packs/a b/policy-config.yaml:3:12 error pack.enabled must be a boolean, got the string "maybe" schema/wrong-type',
+        '  2 |   name: demo',
+        '> 3 |   enabled: maybe',
+        '    |            ^^^^^',
+        'packs/a b/policy-config.yaml:5:11 warning unknown policy kind "pii-detecter", with: a colon, a comma & <xml> chain-unknown-kind',
+        '  4 | policies:',
+        '> 5 |   chain: [pii-detecter]',
+        '    |           ^^^^^^^^^^^^',
+        '  help: replace with "pii-detector"',
+        '',
+        '1 error, 1 warning',
+        '',
+      ].join('\n'),
+    );
+    expect(formatStylish(reports)).not.toMatch(/\u001b\[/);
+    expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
+    expect(formatStylish([])).toBe('');
+  });
+
+  it('github: escaped workflow commands, info as notice', () => {
+    expect(formatGithub(reports)).toBe(
+      '::error file=packs/a b/policy-config.yaml,line=3,col=12,endLine=3,endColumn=17,title=ktpack schema/wrong-type::pack.enabled must be a boolean, got the string "maybe"\n' +
+        '::warning file=packs/a b/policy-config.yaml,line=5,col=11,endLine=5,endColumn=23,title=ktpack chain-unknown-kind::unknown policy kind "pii-detecter", with: a colon, a comma & <xml> (replace with "pii-detector")\n',
+    );
+    const tricky = formatGithub([{ source: 'x,y:z.yaml', diagnostics: [{ ...diags[0], severity: 'info', message: '100%\nnext', source: 'x,y:z.yaml' }] }]);
+    expect(tricky).toBe('::notice file=x%2Cy%3Az.yaml,line=3,col=12,endLine=3,endColumn=17,title=ktpack schema/wrong-type::100%25%0Anext\n');
+  });
+
+  it('json: counts, ranges, paths and hints', () => {
+    const parsed = JSON.parse(formatJson(reports));
+    expect(parsed).toMatchObject({ version: 1, errorCount: 1, warningCount: 1 });
+    expect(parsed.files).toHaveLength(2);
+    expect(parsed.files[0].diagnostics[1]).toEqual({
+      code: 'chain-unknown-kind',
+      severity: 'warning',
+      message: diags[1].message,
+      source: 'packs/a b/policy-config.yaml',
+      path: ['policies', 'chain', 0],
+      range: diags[1].range,
+      hint: 'replace with "pii-detector"',
+    });
+  });
+
+  it('junit: one failing case per diagnostic, escaped, a passing case for a clean file', () => {
+    const out = formatJunit(reports);
+    expect(out).toContain('<testsuites name="ktpack lint" tests="3" failures="2" errors="0">');
+    expect(out).toContain('<failure type="warning" message="unknown policy kind &quot;pii-detecter&quot;, with: a colon, a comma &amp; &lt;xml&gt;">');
+    expect(out).toContain('<testsuite name="clean.yaml" tests="1" failures="0" errors="0">');
+    expect(out).toContain('<testcase name="ktpack lint" classname="clean.yaml"/>');
+  });
+
+  it('sarif: 2.1.0 with relative encoded URIs, 1-based regions, snippets, rule index', () => {
+    const log = JSON.parse(formatSarif(reports, { version: '9.9.9' }));
+    expect(log.version).toBe('2.1.0');
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('ktpack');
+    expect(run.tool.driver.version).toBe('9.9.9');
+    expect(run.results).toHaveLength(2);
+    const [r0, r1] = run.results;
+    expect(r0.level).toBe('error');
+    expect(r1.level).toBe('warning');
+    expect(r0.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'packs/a%20b/policy-config.yaml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 3, startColumn: 12, endLine: 3, endColumn: 17, snippet: { text: '  enabled: maybe' } },
+    });
+    for (const r of run.results) {
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(r.locations.length).toBeGreaterThanOrEqual(1);
+      expect(r.message.text.length).toBeGreaterThan(0);
+    }
+    const clean = JSON.parse(formatSarif([{ source: 'clean.yaml', diagnostics: [] }]));
+    expect(clean.runs[0].results).toEqual([]);
+  });
+});

@@ -1,0 +1,183 @@
+// `ktpack lint` as CI uses it: formats, files, exit codes, settings, directives, stdin, and secret masking.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { runCli, SEED_PACK } from '../helpers/cli.js';
+
+const seed = readFileSync(SEED_PACK, 'utf8');
+const SECRET = `sk-proj-${'S3cr3t'.repeat(8)}`;
+
+/** A temp dir with the given files; returns its path. */
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ktpack-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+async function runWithStdin(args: string[], input: string, cwd: string) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  stdin.end(input);
+  const code = await main(args, { stdin, stdout, stderr, env: {}, cwd });
+  return { code, stdout: out, stderr: err };
+}
+
+const warningOnly = seed.replace('  enabled: true', '  enabled: false');
+const withError = seed.replace('    - pii-detector\n', '    - pii-detecter\n    - pii-detector\n');
+const withSecret = seed.replace('      secret_key_ref:\n        env: OPENAI_API_KEY', `      api_key: ${SECRET}`);
+
+describe('ktpack lint exit codes', () => {
+  const dir = workspace({ 'clean.yaml': seed, 'warn.yaml': warningOnly, 'err.yaml': withError });
+  const cases: Array<[string[], number]> = [
+    [['lint', 'clean.yaml'], 0],
+    [['lint', 'warn.yaml'], 0],
+    [['lint', 'warn.yaml', '--fail-level', 'warning'], 1],
+    [['lint', 'warn.yaml', '--max-warnings', '0'], 1],
+    [['lint', 'warn.yaml', '--max-warnings', '1'], 0],
+    [['lint', 'err.yaml'], 1],
+    [['lint', 'clean.yaml', 'missing.yaml'], 2],
+    [['lint', 'clean.yaml', '--format', 'xml'], 2],
+    [['lint', 'warn.yaml', '--max-warnings', 'many'], 2],
+    [['lint', 'warn.yaml', '--rule', 'pack-disabled=error'], 1],
+    [['lint', 'err.yaml', '--rule', 'chain-unknown-kind=off'], 0],
+    [['lint', 'err.yaml', '--rule', 'chain-unknwn-kind=off'], 2],
+    [['lint', 'nothing-*.yaml'], 2],
+  ];
+  for (const [args, code] of cases) {
+    it(`${args.slice(1).join(' ')} -> ${code}`, async () => {
+      const r = await runCli(args, {}, dir);
+      expect(r.code, r.stderr + r.stdout).toBe(code);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+});
+
+describe('ktpack lint inputs', () => {
+  it('lints directories (finding policy-config.yaml), globs and stdin in one run', async () => {
+    const dir = workspace({ 'packs/a/policy-config.yaml': seed, 'packs/b/policy-config.yaml': withError, 'other/x.yaml': withError });
+    const r = await runWithStdin(['lint', 'packs', 'other/*.yaml', '-', '--stdin-filename', 'piped.yaml', '-f', 'json'], warningOnly, dir);
+    expect(r.code).toBe(1);
+    const sources = JSON.parse(r.stdout).files.map((f: { source: string }) => f.source);
+    expect(sources).toEqual(['packs/a/policy-config.yaml', 'packs/b/policy-config.yaml', 'other/x.yaml', 'piped.yaml']);
+  });
+
+  it('a directory without packs is a usage error that names it', async () => {
+    const dir = workspace({ 'empty/readme.txt': 'hi' });
+    const r = await runCli(['lint', 'empty'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('empty: no policy-config.yaml found');
+  });
+});
+
+describe('ktpack lint outputs', () => {
+  it('writes several formats at once: -f NAME=FILE and -f/-o pairs, stylish to stdout', async () => {
+    const dir = workspace({ 'err.yaml': withError });
+    const r = await runCli(['lint', 'err.yaml', '-f', 'sarif=out.sarif', '-f', 'junit', '-o', 'out.xml', '-f', 'stylish'], {}, dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^err\.yaml:14:7 error unknown policy kind "pii-detecter"; did you mean "pii-detector"\? chain-unknown-kind$/m);
+    const sarif = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8'));
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('err.yaml');
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.region.startLine).toBe(14);
+    expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<failure type="error"');
+  });
+
+  it('rejects two formats for stdout', async () => {
+    const r = await runCli(['lint', SEED_PACK, '-f', 'json', '-f', 'sarif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--output');
+  });
+
+  it('clean SARIF run has results: []', async () => {
+    const r = await runCli(['lint', SEED_PACK, '-f', 'sarif']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).runs[0].results).toEqual([]);
+  });
+
+  it('colour only when asked for, never with NO_COLOR', async () => {
+    const dir = workspace({ 'err.yaml': withError });
+    expect((await runCli(['lint', 'err.yaml'], {}, dir)).stdout).not.toMatch(/\u001b\[/);
+    expect((await runCli(['lint', 'err.yaml'], { FORCE_COLOR: '1' }, dir)).stdout).toMatch(/\u001b\[/);
+    expect((await runCli(['lint', 'err.yaml'], { FORCE_COLOR: '1', NO_COLOR: '1' }, dir)).stdout).not.toMatch(/\u001b\[/);
+    expect((await runCli(['lint', 'err.yaml', '--no-color'], { FORCE_COLOR: '1' }, dir)).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  for (const format of ['stylish', 'json', 'sarif', 'github', 'junit']) {
+    it(`${format} never prints a literal secret whole`, async () => {
+      const dir = workspace({ 'leak.yaml': `${withSecret}# old: ${SECRET}\n`, 'broken.yaml': `pack: [\n  api_key: ${SECRET}\n` });
+      const r = await runCli(['lint', 'leak.yaml', 'broken.yaml', '-f', format], {}, dir);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('literal-secret');
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      expect(r.stdout + r.stderr).not.toContain(SECRET.slice(8, 24));
+    });
+  }
+});
+
+describe('rule settings and directives', () => {
+  it('.ktpackrc.yaml turns rules off or changes severity; a bad file is a usage error', async () => {
+    const dir = workspace({ 'warn.yaml': warningOnly, '.ktpackrc.yaml': 'rules:\n  pack-disabled: error\n' });
+    expect((await runCli(['lint', 'warn.yaml'], {}, dir)).code).toBe(1);
+    writeFileSync(join(dir, '.ktpackrc.yaml'), 'rules:\n  pack-disabled: off\n');
+    const off = await runCli(['lint', 'warn.yaml', '--fail-level', 'warning'], {}, dir);
+    expect(off.code).toBe(0);
+    writeFileSync(join(dir, '.ktpackrc.yaml'), 'rules:\n  pack-disabld: off\n');
+    const bad = await runCli(['lint', 'warn.yaml'], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('did you mean "pack-disabled"');
+    writeFileSync(join(dir, 'custom.json'), '{"rules": {"pack-disabled": "loud"}}');
+    const level = await runCli(['lint', 'warn.yaml', '--config', 'custom.json'], {}, dir);
+    expect(level.code).toBe(2);
+    expect(level.stderr).toContain('level "loud"');
+  });
+
+  it('# ktpack-disable-next-line silences the named rule on the next line only', async () => {
+    const text = seed.replace('    - pii-detector\n', '    # ktpack-disable-next-line chain-unknown-kind -- vendor kind\n    - pii-detecter\n    - pii-detectr\n    - pii-detector\n');
+    const dir = workspace({ 'p.yaml': text });
+    const r = await runCli(['lint', 'p.yaml', '-f', 'json'], {}, dir);
+    const diags = JSON.parse(r.stdout).files[0].diagnostics;
+    expect(diags.map((d: { code: string; range: { start: { line: number } } }) => `${d.code}:${d.range.start.line}`)).toEqual(['chain-unknown-kind:16']);
+  });
+
+  it('# ktpack-disable silences a rule for the file; schema errors cannot be silenced', async () => {
+    const text = `# ktpack-disable pack-disabled, schema/unknown-key\n${warningOnly.replace('  name:', '  nmae: x\n  name:')}`;
+    const { lintText } = await import('../../src/lint/lint.js');
+    const codes = lintText('p.yaml', text).diagnostics.map((d) => d.code);
+    expect(codes).toContain('schema/unknown-key');
+    expect(codes).toContain('lint/unknown-rule');
+    expect(codes).not.toContain('pack-disabled');
+  });
+});
+
+describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.mjs, precompiled validators)', () => {
+  it('reports exactly what the source does on the corpus', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { BIN, ROOT } = await import('../helpers/cli.js');
+    const corpus = `${ROOT}test/lint/corpus`;
+    const files = (await import('node:fs')).readdirSync(corpus).filter((f) => f.endsWith('.yaml'));
+    let stdout = '';
+    try {
+      execFileSync(process.execPath, [BIN, 'lint', ...files, '-f', 'json'], { cwd: corpus, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    } catch (e) {
+      const err = e as { status: number; stdout: string };
+      expect(err.status).toBe(1);
+      stdout = err.stdout;
+    }
+    const built = JSON.parse(stdout).files as Array<{ source: string; diagnostics: unknown[] }>;
+    expect(built.map((f) => f.source)).toEqual(files);
+    const { formatJson } = await import('../../src/formatters/json.js');
+    const { lintText } = await import('../../src/lint/lint.js');
+    const fromSource = JSON.parse(formatJson(files.map((f) => ({ source: f, diagnostics: lintText(f, readFileSync(join(corpus, f), 'utf8')).diagnostics })))).files;
+    expect(built).toEqual(fromSource);
+  }, 60_000);
+});

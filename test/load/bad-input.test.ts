@@ -1,0 +1,67 @@
+// Hostile and odd inputs: alias bombs, huge files, binary garbage, prototype keys, BOM/CRLF positions.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDocument } from '../../src/load/document.js';
+import { lintText } from '../../src/lint/lint.js';
+import { SEED_PACK } from '../helpers/cli.js';
+
+const seed = readFileSync(SEED_PACK, 'utf8');
+
+describe('bad input', () => {
+  it('rejects a billion-laughs alias bomb quickly with a clear message', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const started = performance.now();
+    const { diagnostics } = lintText('bomb.yaml', `${levels.join('\n')}\n`);
+    const elapsed = performance.now() - started;
+    expect(diagnostics.map((d) => d.code)).toEqual(['yaml/alias-limit']);
+    expect(diagnostics[0].message).toContain('alias bomb');
+    // A generous bound: expanding the bomb would take minutes and gigabytes.
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('handles a 10 MB pack: over the limit is refused cleanly, just under is linted', () => {
+    const filler = `# ${'x'.repeat(98)}\n`;
+    const big = seed + filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length));
+    const refused = lintText('big.yaml', big).diagnostics;
+    expect(refused.map((d) => d.code)).toEqual(['yaml/too-large']);
+    const under = seed + filler.repeat(Math.floor((10 * 1024 * 1024 - seed.length - 10) / filler.length));
+    expect(lintText('under.yaml', under).diagnostics).toEqual([]);
+  });
+
+  it('binary garbage is one clear diagnostic', () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('utf8');
+    const { diagnostics } = lintText('garbage.bin', garbage);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0].code).toBe('yaml/binary');
+  });
+
+  it('__proto__ and constructor keys neither pollute prototypes nor crash', () => {
+    const text = seed.replace('policy:\n', 'policy:\n  __proto__:\n    polluted: yes\n  constructor:\n    prototype:\n      polluted2: yes\n');
+    const doc = loadDocument('p.yaml', text);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted2).toBeUndefined();
+    const { diagnostics } = lintText('p.yaml', text);
+    expect(diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.column}`)).toEqual(['schema/unknown-key 17:3', 'schema/unknown-key 19:3']);
+    expect(doc.data).toBeDefined();
+  });
+
+  it('columns ignore a BOM and lines count CRLF once', () => {
+    const text = `\ufeff${seed.replace('retention_days', 'retention_dys')}`.replace(/\n/g, '\r\n');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('schema/unknown-key');
+    expect(d.range).toEqual({ start: { line: 29, column: 5 }, end: { line: 29, column: 18 } });
+  });
+
+  it('never throws, whatever the bytes', () => {
+    const inputs = ['', '\n', '---', '--- !!binary', '[', '{', ']', '&a *a', '!!js/function "x"', 'a: !!str', '? [a]\n: b', '"\\u0000"', '%YAML 9.9\n---\na: 1', 'a:\n\t- b'];
+    for (const input of inputs) {
+      expect(() => lintText('x.yaml', input), JSON.stringify(input)).not.toThrow();
+      for (const d of lintText('x.yaml', input).diagnostics) expect(d.range.start.line).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
