@@ -1,6 +1,5 @@
 // Compiles a lint-clean pack document into the IR. Pure and deterministic: no fs, no clock.
 import { DOCS_BASE, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
-import { lowerPricing } from '../kinds/cost-attribution/index.js';
 import { getKind } from '../kinds/index.js';
 import type { PackData } from '../lint/rule.js';
 import type { PackDocument } from '../load/document.js';
@@ -129,7 +128,10 @@ function lowerTarget(t: Record<string, unknown>, src: SourceRef): IrTarget {
   const modelFromId = parts.length >= 3 ? parts.slice(2).join(':') : null;
   const model = typeof t.model === 'string' ? t.model : modelFromId;
   const ref = t.secret_key_ref as { env?: string } | undefined;
-  const pricing: IrPricing | null = t.pricing ? lowerPricing(t.pricing as Record<string, unknown>) : null;
+  const p = t.pricing as Record<string, number | undefined> | undefined;
+  const pricing: IrPricing | null = p
+    ? { inputPer1m: p.input_per_1m ?? null, outputPer1m: p.output_per_1m ?? null, cachedInputPer1m: p.cached_input_per_1m ?? null }
+    : null;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...((t.timeouts as Record<string, number> | undefined) ?? {}) };
   return {
     id: String(t.id),
@@ -172,13 +174,12 @@ function lowerFallback(
   const named = (f.triggers ?? f.retry_on) as string[] | undefined;
   const triggers = named ? [...new Set(named.map((n) => TRIGGERS[n]).filter(Boolean))].sort() : (['connection_error', 'rate_limit', 'server_error', 'timeout'] as const);
   const strategy = providers.strategy;
-  const enabled = strategy !== 'single' && f.enabled !== false;
-  // Attempts after the first; the proxy cycles through `order` (a lone target is retried after its retry-after).
-  const maxAttempts = Number(f.max_fallback_attempts ?? f.max_retries ?? Math.min(DEFAULT_MAX_FALLBACK_ATTEMPTS, Math.max(0, order.length - 1)));
-  return { enabled, order, triggers: [...triggers], maxAttempts: enabled ? maxAttempts : 0, src: src(base) };
+  const enabled = strategy !== 'single' && f.enabled !== false && order.length > 1;
+  const maxAttempts = Number(f.max_fallback_attempts ?? f.max_retries ?? DEFAULT_MAX_FALLBACK_ATTEMPTS);
+  return { enabled, order, triggers: [...triggers], maxAttempts: enabled ? Math.min(maxAttempts, order.length - 1) : 0, src: src(base) };
 }
 
-/** `size_limits` → IR limits. */
+/** `size_limits` → IR limits (enforced by `ktpack serve`). */
 function lowerLimits(data: Record<string, unknown>): PolicyIr['limits'] {
   const s = data.size_limits as Record<string, unknown> | undefined;
   if (!s) return null;

@@ -23,9 +23,9 @@ export interface KindFinding {
 export interface Lowered {
   step?: { action: PolicyAction; options: Record<string, unknown> };
   audit?: Omit<IrAudit, 'src'>;
+  cost?: Omit<IrCost, 'src'>;
   /** Options set in the pack that the runtime cannot execute yet: the build fails rather than drop them. */
   unsupported?: KindFinding[];
-  cost?: Omit<IrCost, 'src'>;
 }
 
 /** Context passed to lower(). */

@@ -1,6 +1,8 @@
 // Cost attribution: prices token usage per model and reads identity tags from headers and the request body.
-import { priceFor } from '../pricing/prices.js';
+import { priceOf } from '../pricing/prices.js';
 import type { IrCost, IrPricing, IrTarget } from '../runtime/types.js';
+
+const NO_PRICE: IrPricing = { inputPer1m: null, outputPer1m: null, cachedInputPer1m: null };
 
 /** Token usage as OpenAI reports it (chat completions). */
 export interface Usage {
@@ -27,16 +29,17 @@ export function priceUsage(usage: Usage | null | undefined, model: string, targe
   const input = num(usage?.prompt_tokens);
   const output = num(usage?.completion_tokens);
   const cached = Math.min(input, num(usage?.prompt_tokens_details?.cached_tokens));
-  const builtin = priceFor(model);
-  const pick = (field: keyof IrPricing): number | undefined => target?.pricing?.[field] ?? cost.pricing[model]?.[field] ?? undefined;
-  const inPrice = pick('inputPer1m') ?? builtin?.input;
-  const outPrice = pick('outputPer1m') ?? builtin?.output;
-  const cachedPrice = pick('cachedInputPer1m') ?? builtin?.cachedInput ?? inPrice;
+  const builtin = priceOf(model);
+  const packPrice = cost.pricing[model] ?? NO_PRICE;
+  const targetPrice = target?.pricing ?? NO_PRICE;
+  const inPrice = targetPrice.inputPer1m ?? packPrice.inputPer1m ?? builtin?.input;
+  const outPrice = targetPrice.outputPer1m ?? packPrice.outputPer1m ?? builtin?.output;
+  const cachedPrice = targetPrice.cachedInputPer1m ?? packPrice.cachedInputPer1m ?? builtin?.cachedInput ?? inPrice;
   const base = { model, inputTokens: input, outputTokens: output, cachedTokens: cached };
   if (inPrice === undefined || outPrice === undefined) return { ...base, usd: usage ? null : 0 };
   const usd = ((input - cached) * inPrice + cached * (cachedPrice ?? inPrice) + output * outPrice) / 1_000_000;
-  // Rounded to a micro-dollar so sums over many records stay stable.
-  return { ...base, usd: Math.round(usd * 1e6) / 1e6 };
+  // Rounded to a nano-dollar: exact enough for one small request, and free of float noise in the record.
+  return { ...base, usd: Math.round(usd * 1e9) / 1e9 };
 }
 
 function num(v: unknown): number {

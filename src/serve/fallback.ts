@@ -18,7 +18,7 @@ export type AttemptOutcome<T> =
   | { ok: true; value: T }
   | {
       ok: false;
-      /** rate_limit, server_error, service_unavailable, timeout, connection_error; undefined: not retryable. */
+      /** rate_limit, server_error, timeout, connection_error; undefined: not retryable. */
       trigger?: string;
       status?: number;
       error?: string;
@@ -35,12 +35,11 @@ export interface FallbackSettings {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const ALL_TRIGGERS = ['connection_error', 'rate_limit', 'server_error', 'service_unavailable', 'timeout'];
+const ALL_TRIGGERS = ['connection_error', 'rate_limit', 'server_error', 'timeout'];
 
 /** Classifies an HTTP status as a fallback trigger, or undefined when it is not retryable. */
 export function statusTrigger(status: number): string | undefined {
   if (status === 429) return 'rate_limit';
-  if (status === 503) return 'service_unavailable';
   if (status >= 500) return 'server_error';
   return undefined;
 }
@@ -84,15 +83,12 @@ export class FallbackRunner {
     fallback: IrFallback | null | undefined,
     private readonly settings: FallbackSettings,
   ) {
-    const usable = [...targets];
-    const byId = new Map(usable.map((t) => [t.id, t]));
-    // The compiler resolved the order (an explicit fallback.targets list, else pack order); unusable targets drop out.
-    this.order = fallback ? fallback.order.map((id) => byId.get(id)).filter((t): t is IrTarget => Boolean(t)) : usable;
-    const triggers = new Set<string>(fallback?.triggers ?? ALL_TRIGGERS);
-    // The IR folds service_unavailable into server_error.
-    if (triggers.has('server_error')) triggers.add('service_unavailable');
-    this.triggers = triggers;
-    this.maxAttempts = fallback && !fallback.enabled ? 1 : 1 + (fallback?.maxAttempts ?? Math.max(0, Math.min(3, this.order.length - 1)));
+    const byId = new Map(targets.map((t) => [t.id, t]));
+    // The compiled order lists every target unless the pack names a subset; unusable ones are skipped.
+    const ordered = fallback ? fallback.order.map((id) => byId.get(id)).filter((t): t is IrTarget => Boolean(t)) : [...targets];
+    this.order = ordered.length > 0 ? ordered : [...targets];
+    this.triggers = new Set(fallback?.triggers ?? ALL_TRIGGERS);
+    this.maxAttempts = fallback?.enabled ? 1 + fallback.maxAttempts : 1;
     this.now = settings.now ?? Date.now;
     this.sleep = settings.sleep ?? defaultSleep;
   }

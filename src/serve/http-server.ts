@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { openAiError } from './openai-errors.js';
-import type { ProxyCore, ProxyResponse } from './proxy-core.js';
+import { newRequestId, type ProxyCore, type ProxyResponse } from './proxy-core.js';
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -41,7 +41,10 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     if (draining && active === 0) drained?.();
   };
 
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 15_000;
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  // Node checks header and request timeouts on this interval; keep it well under the timeouts.
+  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(headersTimeout, requestTimeout) / 4) }, (req, res) => {
     active++;
     res.once('close', settle);
     if (draining) res.setHeader('connection', 'close');
@@ -49,13 +52,13 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
       // Internal error: never leak details (they may include request text).
       if (!res.headersSent) {
         const body = errorBody(500, 'Internal gateway error.', 'internal_error');
-        res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': newRequestId() });
         res.end(body);
       } else res.destroy();
     });
   });
-  server.headersTimeout = options.headersTimeoutMs ?? 15_000;
-  server.requestTimeout = options.requestTimeoutMs ?? 60_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = requestTimeout;
   server.keepAliveTimeout = 5_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
@@ -65,7 +68,7 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = timeout ? errorBody(408, 'The request was not received in time.', 'request_timeout') : errorBody(400, 'Malformed HTTP request.', 'bad_request');
-    socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -73,7 +76,7 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     const body = await readBody(req, maxBody);
     if (body === 'too_large') {
       const payload = errorBody(413, `Request body is larger than the limit of ${maxBody} bytes.`, 'request_too_large');
-      res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' });
+      res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close', 'x-request-id': newRequestId() });
       res.end(payload);
       return;
     }

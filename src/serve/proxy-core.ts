@@ -100,6 +100,11 @@ function header(headers: ProxyRequest['headers'], name: string): string | undefi
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A fresh request id, `ktp_` + 32 hex digits; it names the request's audit record. */
+export function newRequestId(): string {
+  return `ktp_${randomUUID().replace(/-/g, '')}`;
+}
+
 /** Creates the proxy core. */
 export function createProxyCore(deps: ProxyDeps): ProxyCore {
   const now = deps.now ?? Date.now;
@@ -583,7 +588,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       return inFlight;
     },
     async handle(req) {
-      const id = `ktp_${randomUUID().replace(/-/g, '')}`;
+      const id = newRequestId();
       const path = req.path.split('?')[0].replace(/\/+$/, '') || '/';
       inFlight++;
       try {

@@ -34,7 +34,7 @@ interface Case {
 const CASES: Case[] = [
   { name: '429 with retry-after falls back', primary: [{ status: 429, retryAfter: 30 }], status: 200, attempts: [{ target: 'primary', status: 429, trigger: 'rate_limit' }, { target: 'secondary', status: 200 }] },
   { name: '500 falls back', primary: [{ status: 500 }], status: 200, attempts: [{ target: 'primary', status: 500, trigger: 'server_error' }, { target: 'secondary', status: 200 }] },
-  { name: '503 falls back (streaming)', primary: [{ status: 503 }], stream: true, status: 200, attempts: [{ target: 'primary', status: 503, trigger: 'service_unavailable' }, { target: 'secondary', status: 200 }] },
+  { name: '503 falls back (streaming)', primary: [{ status: 503 }], stream: true, status: 200, attempts: [{ target: 'primary', status: 503, trigger: 'server_error' }, { target: 'secondary', status: 200 }] },
   { name: 'connection refused falls back', primary: [], primaryDown: true, status: 200, attempts: [{ target: 'primary', error: /^connection_error/, trigger: 'connection_error' }, { target: 'secondary', status: 200 }] },
   { name: 'first-byte timeout falls back', primary: [{ fault: 'hang' }], status: 200, attempts: [{ target: 'primary', error: /^timeout/, trigger: 'timeout' }, { target: 'secondary', status: 200 }] },
   { name: 'a stream that hangs after its headers falls back', primary: [{ fault: 'hang' }], stream: true, status: 200, attempts: [{ target: 'primary', error: /^timeout/, trigger: 'timeout' }, { target: 'secondary', status: 200 }] },
@@ -42,7 +42,9 @@ const CASES: Case[] = [
   { name: '400 is not a trigger', primary: [{ status: 400, error: { message: 'bad param', type: 'invalid_request_error', code: null } }], status: 400, attempts: [{ target: 'primary', status: 400 }] },
   { name: 'triggers limit what falls back', primary: [{ status: 500 }], fallback: '  fallback:\n    triggers: [rate_limit]\n', status: 500, attempts: [{ target: 'primary', status: 500 }] },
   { name: 'provider_fallback enabled: false disables fallback', primary: [{ status: 429 }], fallback: 'provider_fallback:\n  enabled: false\n', status: 429, attempts: [{ target: 'primary', status: 429, trigger: 'rate_limit' }] },
-  { name: 'attempts are bounded; the last error is passed on', primary: [{ status: 500 }, { status: 500 }], secondary: [{ status: 502 }, { status: 502 }], fallback: '  fallback:\n    max_fallback_attempts: 2\n', status: 500, attempts: [{ target: 'primary', status: 500, trigger: 'server_error' }, { target: 'secondary', status: 502, trigger: 'server_error' }, { target: 'primary', status: 500, trigger: 'server_error' }] },
+  { name: 'attempts are bounded; the last error is passed on', primary: [{ status: 500 }], secondary: [{ status: 502 }], fallback: '  fallback:\n    max_fallback_attempts: 5\n', status: 502, attempts: [{ target: 'primary', status: 500, trigger: 'server_error' }, { target: 'secondary', status: 502, trigger: 'server_error' }] },
+  { name: 'max_fallback_attempts: 0 tries one target', primary: [{ status: 500 }], fallback: '  fallback:\n    max_fallback_attempts: 0\n', status: 500, attempts: [{ target: 'primary', status: 500, trigger: 'server_error' }] },
+  { name: 'fallback.targets sets the order', primary: [], secondary: [{ status: 429 }], fallback: '  fallback:\n    targets: [secondary, primary]\n', status: 200, attempts: [{ target: 'secondary', status: 429, trigger: 'rate_limit' }, { target: 'primary', status: 200 }] },
 ];
 
 describe('fallback', () => {
@@ -83,22 +85,26 @@ describe('fallback', () => {
     });
   }
 
-  it('honours retry-after on a single target: waits, then retries; a long retry-after is passed on', async () => {
-    f = await startFixture(1, ([a]) => packYaml({ targets: [{ id: 'only', url: a, env: 'KEY_A' }], chain: ['audit-logger'], extra: '  fallback:\n    max_fallback_attempts: 2\n' }));
+  it('honours retry-after: passes it on, waits out a short one before the next call, answers at once during a long one', async () => {
+    f = await startFixture(1, ([a]) => packYaml({ targets: [{ id: 'only', url: a, env: 'KEY_A' }], chain: ['audit-logger'] }));
     const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const ask = () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     f.upstreams[0].script.push({ status: 429, retryAfter: 1 });
+    const first = await ask().catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(RateLimitError);
+    expect((first as RateLimitError).headers?.get('retry-after')).toBe('1');
     const t0 = Date.now();
-    const ok = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    const ok = await ask();
     expect(ok.choices[0].message.content).toContain('hi');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(800);
     f.upstreams[0].script.push({ status: 429, retryAfter: 60 });
-    const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RateLimitError);
+    const err = await ask().catch((e: unknown) => e);
     expect((err as RateLimitError).headers?.get('retry-after')).toBe('60');
     // While it cools down, the next request is answered 429 at once, without calling the upstream.
     const before = f.upstreams[0].requests.length;
-    const again = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const again = await ask().catch((e: unknown) => e);
     expect(again).toBeInstanceOf(RateLimitError);
+    expect(Number((again as RateLimitError).headers?.get('retry-after'))).toBeGreaterThan(50);
     expect(f.upstreams[0].requests.length).toBe(before);
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPack } from '../../src/pack.js';
+import type { PolicyIr } from '../../src/runtime/types.js';
 import { readAuditRecords } from '../../src/serve/audit-read.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/serve/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../../src/serve/mock-upstream.js';
@@ -26,13 +27,14 @@ export interface Fixture {
 }
 
 /** Starts `n` fake upstreams and a gateway for the pack `yaml(urls)`. */
-export async function startFixture(n: number, yaml: (urls: string[]) => string, options: Partial<GatewayOptions> = {}): Promise<Fixture> {
+export async function startFixture(n: number, yaml: (urls: string[]) => string, options: Partial<GatewayOptions> = {}, mutateIr?: (ir: PolicyIr) => void): Promise<Fixture> {
   const upstreams = await Promise.all(Array.from({ length: n }, () => startMockUpstream()));
   const dir = mkdtempSync(join(tmpdir(), 'ktpack-serve-'));
   const packFile = join(dir, 'policy-config.yaml');
   writeFileSync(packFile, yaml(upstreams.map((u) => u.url)));
   const loaded = await loadPack(packFile);
   if (!loaded.ir) throw new Error(`fixture pack invalid: ${JSON.stringify(loaded.diagnostics.map((d) => d.message))}`);
+  mutateIr?.(loaded.ir);
   const logs: string[] = [];
   const gateway = await startGateway({
     ir: loaded.ir,

@@ -36,7 +36,7 @@ export function sumCosts(records: StoredRecord[], by: Group[]): CostRow[] {
     if (typeof cost.usd === 'number') row.usd += cost.usd;
     else row.unpriced++;
   }
-  return [...rows.values()].map((r) => ({ ...r, usd: Math.round(r.usd * 1e6) / 1e6 })).sort((a, b) => b.usd - a.usd || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+  return [...rows.values()].map((r) => ({ ...r, usd: Math.round(r.usd * 1e9) / 1e9 })).sort((a, b) => b.usd - a.usd || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
 }
 
 /** `ktpack costs` */
@@ -57,7 +57,7 @@ export const costsCommand: CliCommand = {
       const rows = sumCosts(await readAuditRecords(await auditDir(dir, io), toFilter(opts)), by as Group[]);
       const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd }), { requests: 0, usd: 0 });
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e6) / 1e6 } }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9 } }, null, 2)}\n`);
         return;
       }
       const header = [...by, 'requests', 'input_tokens', 'output_tokens', 'usd'];

@@ -94,12 +94,8 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
     if (e instanceof NoUsableTargetError) throw new UsageError(`serve: ${e.message}`);
     throw e;
   });
-  const { name, version } = loaded.ir.pack;
-  log(`ktpack serve: ${name}@${version} listening on ${gateway.url}${loaded.irHash ? ` (${loaded.irHash})` : ''}`);
-  if (options.reportOnly) log('report-only: decisions are recorded; nothing is blocked or redacted');
-  if (options.failMode === 'allow') log('fail-mode allow: a policy evaluation error lets the request through (recorded as fail_open)');
-  if (gateway.auditFile) log(`audit log: ${gateway.auditFile}`);
-  await new Promise<void>((done) => {
+  // Signal handlers go in before "listening on" is printed: a supervisor may signal as soon as it reads it.
+  const stopped = new Promise<void>((done) => {
     const hup = (): void => {
       gateway.reload().catch((e: Error) => log(`reload rejected; the previous pack keeps serving: ${e.message}`));
     };
@@ -114,6 +110,12 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
     process.on('SIGTERM', stop);
     process.on('SIGHUP', hup);
   });
+  const { name, version } = loaded.ir.pack;
+  if (options.reportOnly) log('report-only: decisions are recorded; nothing is blocked or redacted');
+  if (options.failMode === 'allow') log('fail-mode allow: a policy evaluation error lets the request through (recorded as fail_open)');
+  if (gateway.auditFile) log(`audit log: ${gateway.auditFile}`);
+  log(`ktpack serve: ${name}@${version} listening on ${gateway.url}${loaded.irHash ? ` (${loaded.irHash})` : ''}`);
+  await stopped;
   return EXIT.ok;
 }
 

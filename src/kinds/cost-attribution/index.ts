@@ -37,7 +37,7 @@ export const costAttributionKind: KindDefinition = {
   },
 };
 
-/** `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing (null: use the built-in price). */
+/** `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing (null: use the built-in table). */
 export function lowerPricing(p: Record<string, unknown>): IrPricing {
   const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   return { inputPer1m: n(p.input_per_1m), outputPer1m: n(p.output_per_1m), cachedInputPer1m: n(p.cached_input_per_1m) };
