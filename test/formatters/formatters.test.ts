@@ -5,7 +5,7 @@ import { formatGithub } from '../../src/formatters/github.js';
 import { formatJson } from '../../src/formatters/json.js';
 import { formatJunit } from '../../src/formatters/junit.js';
 import { formatSarif } from '../../src/formatters/sarif.js';
-import { formatStylish } from '../../src/formatters/stylish.js';
+import { formatStylish, loadColor } from '../../src/formatters/stylish.js';
 import type { FileReport } from '../../src/formatters/types.js';
 
 const text = 'pack:\n  name: demo\n  enabled: maybe\npolicies:\n  chain: [pii-detecter]\n';
@@ -32,7 +32,7 @@ const diags: Diagnostic[] = [
 const reports: FileReport[] = [{ source: 'packs/a b/policy-config.yaml', text, diagnostics: diags }, { source: 'clean.yaml', text: 'pack: {}\n', diagnostics: [] }];
 
 describe('formatters', () => {
-  it('stylish: location line, code frame with caret, help, summary; no colour unless asked', () => {
+  it('stylish: location line, code frame with caret, help, summary; no colour unless asked', async () => {
     expect(formatStylish(reports)).toBe(
       [
         'packs/a b/policy-config.yaml:3:12 error pack.enabled must be a boolean, got the string "maybe" schema/wrong-type',
@@ -50,6 +50,8 @@ describe('formatters', () => {
       ].join('\n'),
     );
     expect(formatStylish(reports)).not.toMatch(/\u001b\[/);
+    expect(formatStylish(reports, { color: true })).not.toMatch(/\u001b\[/);
+    await loadColor();
     expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
     expect(formatStylish([])).toBe('');
   });
