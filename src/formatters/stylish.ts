@@ -69,7 +69,8 @@ function codeFrame(lines: string[], d: Diagnostic, c: Paint): string[] {
   if (line === undefined) return [];
   const width = String(start.line).length;
   const gutter = (n: number | '') => c.dim(`${String(n).padStart(width)} | `);
-  const show = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s).replace(/\t/g, ' ');
+  // Control characters (binary files, escape sequences) must not reach the terminal raw.
+  const show = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s).replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
   const frame: string[] = [];
   if (start.line > 1 && lines[start.line - 2]?.trim()) frame.push(`  ${gutter(start.line - 1)}${show(lines[start.line - 2])}`);
   frame.push(`${c.red('>')} ${gutter(start.line)}${show(line)}`);

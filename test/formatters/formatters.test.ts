@@ -54,6 +54,9 @@ describe('formatters', () => {
     await loadColor();
     expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
     expect(formatStylish([])).toBe('');
+    const raw = formatStylish([{ source: 'x.bin', text: 'A\u001b[2J\u0007B\n', diagnostics: [{ ...diags[0], source: 'x.bin', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } }] }]);
+    expect(raw).toContain('> 1 | A\ufffd[2J\ufffdB');
+    expect(raw).not.toMatch(/[\u0007\u001b]/);
   });
 
   it('github: escaped workflow commands, info as notice', () => {
