@@ -53,6 +53,11 @@ describe('ktpack serve refuses a modified bundle', () => {
       message: /policy\.ir\.json does not match manifest\.json .*refusing a modified bundle/,
     },
     {
+      name: 'an edited runtime.mjs (block turned into allow)',
+      edit: (dir) => writeFileSync(join(dir, 'runtime.mjs'), readFileSync(join(dir, 'runtime.mjs'), 'utf8').replace('"action": "block"', '"action": "warn"')),
+      message: /runtime\.mjs does not match manifest\.json .*refusing a modified bundle/,
+    },
+    {
       name: 'a corrupted manifest.json',
       edit: (dir) => writeFileSync(join(dir, 'manifest.json'), '{"irHash": '),
       message: /manifest\.json: not valid JSON/,
