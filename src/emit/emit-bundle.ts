@@ -7,8 +7,10 @@ import { IR_VERSION } from '../runtime/types.js';
 import { KTPACK_VERSION } from '../version.js';
 import { canonicalJson } from './canonical-json.js';
 
-const RUNTIME_TEMPLATE = new URL('../../dist/runtime-bundle/runtime.template.mjs', import.meta.url);
-const RUNTIME_TYPES = new URL('../../dist/runtime-bundle/runtime.d.ts', import.meta.url);
+// From src/emit or dist/emit: ../../dist/runtime-bundle; from the bundled build entry (dist/build-cli.mjs): ./runtime-bundle.
+const RUNTIME_DIR = new URL(/\/(?:src|dist)\/emit\/[^/]*$/.test(import.meta.url) ? '../../dist/runtime-bundle/' : './runtime-bundle/', import.meta.url);
+const RUNTIME_TEMPLATE = new URL('runtime.template.mjs', RUNTIME_DIR);
+const RUNTIME_TYPES = new URL('runtime.d.ts', RUNTIME_DIR);
 
 /** The manifest written next to the IR. */
 export interface BundleManifest {
