@@ -4,11 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-/** Streaming answers: content chunks and the pause between them (ms), so inter-chunk delay is measurable. */
+/**
+ * Streaming answers: length, content chunks and the pause between them (ms), so inter-chunk delay is measurable.
+ * The default streamed answer (1,200 characters) is longer than a scanning gateway's hold-back window.
+ */
 const streamChunks = Number(args['stream-chunks'] ?? 20);
 const streamGapMs = Number(args['stream-gap-ms'] ?? 2);
+const streamChars = Number(args['stream-chars'] ?? 1200);
 const replyText = 'The quick brown fox jumps over the lazy dog. '.repeat(4).trim();
-const words = replyText.match(/\S+\s*/g);
+const streamText = 'The quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(streamChars / 45)).slice(0, streamChars);
+const words = streamText.match(/\S+\s*/g);
 const perChunk = Math.ceil(words.length / streamChunks);
 const pieces = [];
 for (let i = 0; i < words.length; i += perChunk) pieces.push(words.slice(i, i + perChunk).join(''));

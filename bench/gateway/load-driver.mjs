@@ -43,12 +43,12 @@ const noteStatus = (status) => {
 
 async function closed() {
   // Warm-up (JIT on both sides, pooled connections) at the same concurrency; not recorded.
-  await closedLoop(job.warmupSeconds ?? 0.5, Infinity, null);
+  const warm = await closedLoop(job.warmupSeconds ?? 0.3, Infinity, null);
   const lat = [];
   const started = performance.now();
   const sent = await closedLoop(job.maxSeconds, job.maxRequests, lat);
   const seconds = (performance.now() - started) / 1000;
-  return { mode: 'closed', seconds, requests: sent, ok: lat.length, rps: lat.length / seconds, ...latencies({ latency: lat }) };
+  return { mode: 'closed', seconds, requests: sent, total: warm + sent, ok: lat.length, rps: lat.length / seconds, ...latencies({ latency: lat }) };
 }
 
 /** `concurrency` workers back to back until the count or the time runs out; records into `lat` unless null. */
@@ -72,12 +72,12 @@ async function closedLoop(maxSeconds, maxRequests, lat) {
 }
 
 async function rate() {
-  await rateLoop(job.warmupSeconds ?? 0.5, null);
+  const warm = await rateLoop(job.warmupSeconds ?? 0.3, null);
   const lat = [];
   const started = performance.now();
   const { sent, dropped } = await rateLoop(job.seconds, lat);
   const seconds = (performance.now() - started) / 1000;
-  return { mode: 'rate', targetRate: job.rate, seconds, requests: sent, dropped, ok: lat.length, rps: lat.length / seconds, ...latencies({ latency: lat }) };
+  return { mode: 'rate', targetRate: job.rate, seconds, requests: sent, total: warm.sent + sent, dropped, ok: lat.length, rps: lat.length / seconds, ...latencies({ latency: lat }) };
 }
 
 /** Open loop at `job.rate` for `seconds`: a slow target does not slow the generator; records into `lat` unless null. */
@@ -115,7 +115,7 @@ async function rateLoop(seconds, lat) {
   return { sent: i, dropped };
 }
 
-/** Streams one answer, timing the first content byte and the gaps between SSE events. */
+/** Streams one answer, timing the first content token and the gaps between content events. */
 async function streamOnce(ttfb, gaps) {
   const t = performance.now();
   const res = await pool.request({ path: pathname, method: 'POST', headers, body });
@@ -140,6 +140,14 @@ async function streamOnce(ttfb, gaps) {
         done = true;
         continue;
       }
+      // Time to first token and gaps between tokens: only events that carry content count.
+      let content = '';
+      try {
+        content = JSON.parse(event.slice(6)).choices?.[0]?.delta?.content ?? '';
+      } catch {
+        content = '';
+      }
+      if (!content) continue;
       if (first) {
         ttfb.push(now - t);
         first = false;
@@ -166,7 +174,7 @@ async function stream() {
     }
   };
   await Promise.all(Array.from({ length: job.concurrency ?? 1 }, worker));
-  return { mode: 'stream', streams: n, ok: ttfb.length, ...latencies({ ttfbRaw: ttfb, gapRaw: gaps }) };
+  return { mode: 'stream', streams: n, total: n + 11, ok: ttfb.length, ...latencies({ ttfb, gap: gaps }) };
 }
 
 const run = { closed, rate, stream }[job.mode];

@@ -64,9 +64,10 @@ function utcDay(ms: number): string {
 
 /**
  * Queues records and appends them in batches on the next event-loop turn, so the request path never
- * waits on disk. A crash (kill -9) can lose at most the records queued since the last batch started
- * writing (one event-loop turn, in practice under a few milliseconds); a torn last line is detected by
- * `ktpack audit verify`. close() flushes everything.
+ * waits on disk. A crash (kill -9) can lose the records whose append had not completed: the batch being
+ * written and those queued behind it (a few milliseconds of traffic); a torn last line is detected by
+ * `ktpack audit verify`. With `durable`, a write resolves only after fdatasync, so nothing acknowledged
+ * is lost. close() flushes everything.
  */
 export class AuditLog {
   private queue: Array<{ record: AuditRecord; done?: () => void; fail?: (e: Error) => void }> = [];
@@ -158,6 +159,7 @@ export class AuditLog {
       this.writing = undefined;
     });
     await this.writing;
+    while (this.checkpointing) await this.checkpointing;
   }
 
   private async writeBatch(batch: AuditLog['queue']): Promise<void> {
@@ -175,8 +177,12 @@ export class AuditLog {
       await this.handle!.appendFile(text);
       this.segmentBytes += Buffer.byteLength(text);
       if (this.options.durable) await this.handle!.datasync();
+      // The checkpoint may only ever name records that are already in the file.
+      this.appended = { ...this.head, segment: this.segment };
       this.written += batch.length;
-      await this.writeCheckpoint();
+      // Durable callers wait for the checkpoint too; otherwise it is written beside the next batch.
+      const cp = this.scheduleCheckpoint();
+      if (this.options.durable) await cp;
       for (const b of batch) b.done?.();
     } catch (e) {
       for (const b of batch) b.fail?.(e as Error);
@@ -184,13 +190,35 @@ export class AuditLog {
     }
   }
 
+  private appended?: ChainHead & { segment: string };
+  private checkpointing?: Promise<void>;
+  private checkpointDirty = false;
+
+  /** Writes the checkpoint for the current head; coalesces requests made while one is being written. */
+  private scheduleCheckpoint(): Promise<void> {
+    this.checkpointDirty = true;
+    if (!this.checkpointing) {
+      this.checkpointing = (async () => {
+        while (this.checkpointDirty) {
+          this.checkpointDirty = false;
+          await this.writeCheckpoint();
+        }
+      })().finally(() => {
+        this.checkpointing = undefined;
+      });
+    }
+    return this.checkpointing;
+  }
+
   private async writeCheckpoint(): Promise<void> {
+    const head = this.appended;
+    if (!head) return;
     const cp = {
-      seq: this.head.seq,
-      hash: this.head.hash,
-      segment: this.segment,
+      seq: head.seq,
+      hash: head.hash,
+      segment: head.segment,
       time: new Date(this.now()).toISOString(),
-      ...(this.options.hmacKey ? { hmac: signHead(this.options.hmacKey, 'checkpoint', this.head) } : {}),
+      ...(this.options.hmacKey ? { hmac: signHead(this.options.hmacKey, 'checkpoint', head) } : {}),
     };
     await atomicWrite(join(this.options.dir, CHECKPOINT_FILE), `${JSON.stringify(cp)}\n`, this.options.durable);
   }
@@ -227,6 +255,7 @@ export class AuditLog {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    while (this.checkpointing) await this.checkpointing;
     await this.handle?.close();
     this.handle = undefined;
   }

@@ -36,7 +36,8 @@ export function priceUsage(usage: Usage | null | undefined, model: string, targe
   const outPrice = targetPrice.outputPer1m ?? packPrice.outputPer1m ?? builtin?.output;
   const cachedPrice = targetPrice.cachedInputPer1m ?? packPrice.cachedInputPer1m ?? builtin?.cachedInput ?? inPrice;
   const base = { model, inputTokens: input, outputTokens: output, cachedTokens: cached };
-  if (inPrice === undefined || outPrice === undefined) return { ...base, usd: usage ? null : 0 };
+  // Unknown usage or an unpriced model: the cost is unknown, never silently zero.
+  if (!usage || inPrice === undefined || outPrice === undefined) return { ...base, usd: null };
   const usd = ((input - cached) * inPrice + cached * (cachedPrice ?? inPrice) + output * outPrice) / 1_000_000;
   // Rounded to a nano-dollar: exact enough for one small request, and free of float noise in the record.
   return { ...base, usd: Math.round(usd * 1e9) / 1e9 };

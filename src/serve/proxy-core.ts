@@ -11,7 +11,7 @@ import { bearerOf, type KeySet } from './gateway-keys.js';
 import type { Metrics } from './metrics.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
-import { StreamProtocolError, StreamRelay } from './stream-relay.js';
+import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
 import { classifyUpstreamError, DEFAULT_TIMEOUTS, readAll, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
 
 /** An inbound HTTP request, reduced to what the core needs. */
@@ -150,7 +150,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       fallback: ir.fallback ?? null,
       audit: ir.audit ? { immutable: ir.audit.immutable, retention_days: ir.audit.retentionDays, log_all_access: ir.audit.logAllAccess, durable: ir.audit.durable ?? false, signed: Boolean(ir.audit.hmacKeyEnv) } : null,
       cost: ir.cost ? { tag_headers: ir.cost.tagHeaders, tags_from_body: ir.cost.tagsFromBody, require_tags: ir.cost.requireTags } : null,
-      serve: { fail_mode: deps.failMode, report_only: deps.reportOnly, gateway_keys: deps.gatewayKeys?.size ?? 0, max_body_bytes: deps.maxBodyBytes },
+      serve: { fail_mode: deps.failMode, report_only: deps.reportOnly, gateway_keys: deps.gatewayKeys?.size ?? 0, max_body_bytes: ir.limits?.maxBodyBytes ?? deps.maxBodyBytes },
     }, id);
   };
 
@@ -283,7 +283,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const h: Record<string, string> = { 'x-request-id': id, accept: stream ? 'text/event-stream' : JSON_TYPE };
       const key = target.secretEnv ? deps.env[target.secretEnv] : undefined;
       if (key) h[target.apiKeyHeader ?? 'authorization'] = `${target.apiKeyPrefix ?? 'Bearer '}${key}`;
-      else if (target.forwardClientKey) {
+      // With gateway keys the client's Authorization carries the gateway key: never pass that upstream.
+      else if (target.forwardClientKey && !deps.gatewayKeys) {
         const client = header(req.headers, 'authorization');
         if (client) h.authorization = client;
       }
@@ -387,6 +388,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       done: boolean;
       blocked?: Reason;
       upstreamEnded: boolean;
+      /** Bytes read from the upstream (size_limits.max_response_bytes). */
+      bytes: number;
     }
     type StreamOk = { kind: 'ok'; s: Started } | { kind: 'fail'; res: ProxyResponse };
     const startStream = async (target: IrTarget): Promise<AttemptOutcome<StreamOk>> => {
@@ -409,15 +412,18 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         up,
         iterator: up.body[Symbol.asyncIterator](),
         parser: new SseParser(),
-        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly }),
+        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly, failOpen: deps.failMode === 'allow' }),
         prefix: [],
         done: false,
         upstreamEnded: false,
+        bytes: 0,
       };
       try {
         while (!s.relay.visible && !s.done && !s.blocked && !s.upstreamEnded) await pump(s, s.prefix);
       } catch (e) {
         up.abort();
+        // A policy error is not the upstream's fault: no fallback, the fail mode decides.
+        if (e instanceof PolicyEvalError) throw e;
         return transportFailure(e, fail, target);
       }
       return { ok: true, value: { kind: 'ok', s } };
@@ -425,6 +431,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     /** Reads one upstream chunk into `out`. */
     const pump = async (s: Started, out: string[]): Promise<void> => {
       const next = await s.iterator.next();
+      if (!next.done) {
+        s.bytes += next.value.length;
+        if (s.bytes > maxResponse) throw new UpstreamError('connection_error', 'response_too_large');
+      }
       const payloads = next.done ? s.parser.end() : s.parser.push(next.value);
       if (next.done) s.upstreamEnded = true;
       for (const p of payloads) {
@@ -432,8 +442,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         try {
           step = s.relay.handle(p);
         } catch (e) {
-          if (e instanceof StreamProtocolError) throw e;
-          throw new PolicyEvalError((e as Error).message);
+          if (e instanceof StreamPolicyError) throw new PolicyEvalError(e.message);
+          throw e;
         }
         out.push(...step.out);
         if (step.blocked) {
@@ -464,9 +474,12 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const streamExtras = (): Record<string, unknown> => {
       const cost = priceUsage(s.relay.usage, s.relay.model ?? sentModel ?? '', s.target, costSettings);
       const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
-      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : s.blocked?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
+      const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : (s.blocked ?? s.relay.reportedBlock)?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
       const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
-      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]) };
+      if (s.relay.failedOpen) record.fail_open = { phase: 'response', error: 'policy_evaluation_failed' };
+      const reported = s.relay.reportedBlock;
+      if (reported) redactionDecision.reasons.push(reported);
+      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]), ...(reported ? { verdict: 'block', phase: 'response' } : {}) };
     };
     if (s.blocked && !deps.reportOnly) {
       s.up.abort();
@@ -520,7 +533,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           yield sseEvent(JSON.stringify(openAiError(`The upstream stream from ${s.target.id} ended without [DONE].`, 'upstream_error', 'upstream_stream_error')));
           return;
         }
-        outcome = { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
+        outcome = s.relay.reportedBlock ? {} : { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
         if (ir.audit?.durable) {
           // Durable: [DONE] is sent only once the record is on disk.
           const written = await finishStream();

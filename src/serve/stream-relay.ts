@@ -25,7 +25,12 @@ export interface StreamRelayOptions {
   includeUsage: boolean;
   /** Evaluate and record, but pass the original text through. */
   reportOnly: boolean;
+  /** --fail-mode allow: when the scanner throws, pass the rest of the stream through unscanned. */
+  failOpen?: boolean;
 }
+
+/** The scanner threw (a policy evaluation error). */
+export class StreamPolicyError extends Error {}
 
 type Delta = { role?: string; content?: string | null; refusal?: string | null; tool_calls?: ToolDelta[]; [k: string]: unknown };
 type ToolDelta = { index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } };
@@ -44,7 +49,13 @@ export class StreamRelay {
   model: string | null = null;
   /** Set once an event with client-visible content was produced. */
   visible = false;
+  /** In report-only mode: the block that would have stopped the stream. */
+  reportedBlock?: Reason;
+  /** Set when the scanner failed and --fail-mode allow let the stream continue unscanned. */
+  failedOpen = false;
   private readonly open = new Map<number, Set<string>>();
+  /** Per field: raw text pushed, and the raw length already released (for fail-open recovery). */
+  private readonly raw = new Map<string, { text: string; released: number }>();
   private base: Record<string, unknown> = {};
 
   constructor(private readonly options: StreamRelayOptions) {}
@@ -120,14 +131,52 @@ export class StreamRelay {
 
   private scan(idx: number, field: string, text: string): { text: string; blocked?: Reason } {
     const scanner = this.options.scanner;
-    if (!scanner) return { text };
+    if (!scanner || this.failedOpen) return { text };
     let fields = this.open.get(idx);
     if (!fields) this.open.set(idx, (fields = new Set()));
     fields.add(field);
-    const r = scanner.push(field, text);
-    if (r.blocked) return this.options.reportOnly ? { text } : { text: '', blocked: r.blocked };
+    let raw = this.raw.get(field);
+    if (!raw) this.raw.set(field, (raw = { text: '', released: 0 }));
+    raw.text += text;
+    let r;
+    try {
+      r = scanner.push(field, text);
+    } catch (e) {
+      return { text: this.failOpen(e) ? this.unreleased(field) : '' };
+    }
+    if (r.blocked) {
+      if (!this.options.reportOnly) return { text: '', blocked: r.blocked };
+      this.reportedBlock ??= r.blocked;
+      return { text };
+    }
+    this.track(field, r.text, r.redactions);
     this.redactions.push(...r.redactions);
     return { text: this.options.reportOnly ? text : r.text };
+  }
+
+  /** Records how much raw text a scanner answer released: its length minus what markers added. */
+  private track(field: string, out: string, redactions: Redaction[]): void {
+    const raw = this.raw.get(field);
+    if (!raw) return;
+    let grown = 0;
+    for (const x of redactions) grown += x.marker.length - (x.end - x.start);
+    raw.released = Math.min(raw.text.length, Math.max(raw.released, raw.released + out.length - grown));
+  }
+
+  /** Fail-open: the raw text of `field` the scanner still held back. */
+  private unreleased(field: string): string {
+    const raw = this.raw.get(field);
+    if (!raw) return '';
+    const rest = raw.text.slice(raw.released);
+    raw.released = raw.text.length;
+    return rest;
+  }
+
+  /** Handles a scanner error: true when the stream may continue unscanned (fail-mode allow). */
+  private failOpen(e: unknown): boolean {
+    if (!this.options.failOpen) throw new StreamPolicyError((e as Error)?.message ?? 'policy evaluation failed');
+    this.failedOpen = true;
+    return true;
   }
 
   private endChoice(idx: number): RelayStep {
@@ -136,13 +185,25 @@ export class StreamRelay {
     const out: string[] = [];
     if (!fields || !this.options.scanner) return { out };
     for (const field of fields) {
-      const r = this.options.scanner.end(field);
-      if (r.blocked && !this.options.reportOnly) return { out, blocked: r.blocked };
-      this.redactions.push(...r.redactions);
-      if (this.options.reportOnly || !r.text) continue;
+      let text: string;
+      if (this.failedOpen) text = this.unreleased(field);
+      else {
+        let r;
+        try {
+          r = this.options.scanner.end(field);
+        } catch (e) {
+          this.failOpen(e);
+          r = { text: this.unreleased(field), redactions: [] };
+        }
+        if (r.blocked && !this.options.reportOnly) return { out, blocked: r.blocked };
+        if (r.blocked) this.reportedBlock ??= r.blocked;
+        this.redactions.push(...r.redactions);
+        text = r.text;
+      }
+      if (this.options.reportOnly || !text) continue;
       const tool = /\.tool_calls\[(\d+)\]\.function\.arguments$/.exec(field);
       const key = field.endsWith('.refusal') ? 'refusal' : 'content';
-      const delta = tool ? { tool_calls: [{ index: Number(tool[1]), function: { arguments: r.text } }] } : { [key]: r.text };
+      const delta = tool ? { tool_calls: [{ index: Number(tool[1]), function: { arguments: text } }] } : { [key]: text };
       out.push(sseEvent(JSON.stringify({ ...this.base, choices: [{ index: idx, delta, logprobs: null, finish_reason: null }] })));
       this.visible = true;
     }

@@ -24,6 +24,8 @@ interface Case {
   primaryDown?: boolean;
   fallback?: string;
   stream?: boolean;
+  /** Policy chain (default: audit-logger only). */
+  chain?: string;
   /** The stream is expected to end with an error event instead of [DONE]. */
   midStreamError?: boolean;
   /** Expected HTTP status seen by the client and the attempts recorded. */
@@ -38,6 +40,8 @@ const CASES: Case[] = [
   { name: 'connection refused falls back', primary: [], primaryDown: true, status: 200, attempts: [{ target: 'primary', error: /^connection_error/, trigger: 'connection_error' }, { target: 'secondary', status: 200 }] },
   { name: 'first-byte timeout falls back', primary: [{ fault: 'hang' }], status: 200, attempts: [{ target: 'primary', error: /^timeout/, trigger: 'timeout' }, { target: 'secondary', status: 200 }] },
   { name: 'a stream that hangs after its headers falls back', primary: [{ fault: 'hang' }], stream: true, status: 200, attempts: [{ target: 'primary', error: /^timeout/, trigger: 'timeout' }, { target: 'secondary', status: 200 }] },
+  { name: 'a reset while the hold-back window still holds every byte falls back', chain: 'pii', primary: [{ chunks: ['a ', 'b ', 'c ', 'd'], fault: 'reset-mid-stream' }], stream: true, status: 200, attempts: [{ target: 'primary', error: /^connection_error/, trigger: 'connection_error' }, { target: 'secondary', status: 200 }] },
+  { name: 'malformed SSE before the first byte falls back', chain: 'pii', primary: [{ chunks: ['a ', 'b ', 'c ', 'd'], fault: 'malformed-sse' }], stream: true, status: 200, attempts: [{ target: 'primary', error: /malformed_sse/, trigger: 'connection_error' }, { target: 'secondary', status: 200 }] },
   { name: 'a reset after bytes reached the client is not retried: error event, no [DONE]', primary: [{ chunks: ['a ', 'b ', 'c ', 'd'], fault: 'reset-mid-stream' }], stream: true, midStreamError: true, status: 200, attempts: [{ target: 'primary', status: 200 }] },
   { name: '400 is not a trigger', primary: [{ status: 400, error: { message: 'bad param', type: 'invalid_request_error', code: null } }], status: 400, attempts: [{ target: 'primary', status: 400 }] },
   { name: 'triggers limit what falls back', primary: [{ status: 500 }], fallback: '  fallback:\n    triggers: [rate_limit]\n', status: 500, attempts: [{ target: 'primary', status: 500 }] },
@@ -58,7 +62,7 @@ describe('fallback', () => {
     it(c.name, async () => {
       const down = c.primaryDown ? await closedPortUrl() : undefined;
       f = await startFixture(2, ([a, b]) => {
-        const yaml = packYaml({ targets: [{ id: 'primary', url: down ?? a, env: 'KEY_A', extra: FAST }, { id: 'secondary', url: b, env: 'KEY_B', extra: FAST }], chain: ['audit-logger'] });
+        const yaml = packYaml({ targets: [{ id: 'primary', url: down ?? a, env: 'KEY_A', extra: FAST }, { id: 'secondary', url: b, env: 'KEY_B', extra: FAST }], chain: c.chain === 'pii' ? ['pii-detector', 'audit-logger'] : ['audit-logger'], policy: c.chain === 'pii' ? '  pii-detector:\n    action: redact\n    entities: [EMAIL]\n' : undefined });
         if (!c.fallback) return yaml;
         return c.fallback.startsWith('provider_fallback') ? yaml.replace('policies:\n', `${c.fallback}policies:\n`) : yaml.replace('policies:\n', `${c.fallback}policies:\n`);
       });

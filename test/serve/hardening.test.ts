@@ -1,7 +1,7 @@
 // Gateway hardening: OpenAI-shaped errors for bad input, keys, admin endpoints, reload, disconnects, modes and routes.
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import OpenAI, { AuthenticationError, BadRequestError, PermissionDeniedError } from 'openai';
+import OpenAI, { APIError, AuthenticationError, BadRequestError, PermissionDeniedError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey, KeySet } from '../../src/serve/gateway-keys.js';
 import { auditRecords, packYaml, startFixture, type Fixture } from './gateway-fixture.js';
@@ -165,6 +165,35 @@ describe('report-only, fail-mode, log_all_access and disconnects', () => {
     }
   });
 
+  it('fail-mode on the response side, streaming and not: block stops the answer, allow delivers it whole and records fail_open', async () => {
+    const broken = (ir: import('../../src/runtime/types.js').PolicyIr) => ir.response.push({ policy: 'broken', kind: 'no-such-kind', action: 'block', options: {}, src: { file: 'x', path: 'x', line: 1 } });
+    const reply = 'Here is a reply long enough to pass the window. '.repeat(8);
+    for (const mode of ['block', 'allow'] as const) {
+      const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: ['audit-logger'] }), { failMode: mode }, broken);
+      try {
+        const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+        for (const stream of [false, true]) {
+          f.upstreams[0].script.push({ chunks: reply.match(/.{1,20}/g)! });
+          const got = await (async () => {
+            if (!stream) return (await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).choices[0].message.content;
+            let t = '';
+            for await (const c of await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true })) t += c.choices[0]?.delta?.content ?? '';
+            return t;
+          })().catch((e: unknown) => e);
+          if (mode === 'block') {
+            expect(got, `stream=${stream}`).toBeInstanceOf(APIError);
+            expect((got as APIError).code).toBe('policy_evaluation_failed');
+          } else expect(got, `stream=${stream}`).toBe(reply);
+        }
+        const recs = await auditRecords(f, 2);
+        if (mode === 'allow') for (const r of recs) expect(r.fail_open).toEqual({ phase: 'response', error: 'policy_evaluation_failed' });
+        else for (const r of recs) expect(r.verdict).toBe('block');
+      } finally {
+        await f.close();
+      }
+    }
+  });
+
   it('log_all_access: false records only what was not plainly allowed', async () => {
     const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: PII_CHAIN, policy: `${PII_POLICY}  audit-logger:\n    log_all_access: false\n` }));
     try {
@@ -207,6 +236,25 @@ describe('report-only, fail-mode, log_all_access and disconnects', () => {
       expect(text).toContain('and on');
       expect(text).toContain('"upstream_stream_error"');
       expect(text).not.toContain('[DONE]');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('cost-attribution require_tags', () => {
+  it('refuses a request without any tag header, with an OpenAI-shaped 400', async () => {
+    const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: ['cost-attribution', 'audit-logger'], policy: '  cost-attribution:\n    require_tags: true\n    tag_headers: [x-cost-center]\n' }));
+    try {
+      const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect((err as BadRequestError).message).toContain('x-cost-center');
+      const ok = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-cost-center': 'cc-7' } });
+      expect(ok.choices).toHaveLength(1);
+      const recs = await auditRecords(f, 2);
+      expect(recs[1].tags).toEqual({ cost_center: 'cc-7' });
+      expect(f.upstreams[0].requests).toHaveLength(1);
     } finally {
       await f.close();
     }

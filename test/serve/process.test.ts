@@ -45,8 +45,9 @@ describe('ktpack serve process', () => {
     expect(first.code, first.stdout).toBe(0);
     const r1 = JSON.parse(first.stdout) as { records: number };
     expect(answered).toBeGreaterThanOrEqual(40);
-    // Records are batched off the request path: a crash may lose the batch in flight (at most one per client here).
-    expect(r1.records).toBeGreaterThanOrEqual(answered - 8);
+    // Records are batched off the request path: a crash may lose the batch being written and the one queued
+    // behind it; with 8 clients that is a handful of records, never the log.
+    expect(r1.records).toBeGreaterThanOrEqual(answered - 16);
     const again = await spawnServe([SEED_PACK, '--listen', '127.0.0.1:0', '--mock-upstream', '--audit-dir', audit]);
     expect((await chat(again.url, 'after restart')).status).toBe(200);
     expect(await again.stop()).toBe(0);
@@ -112,7 +113,7 @@ describe('ktpack serve process', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('keys.txt:2');
     expect(r.stderr).not.toContain('kt_gk_oops_raw_key');
-    const gw = await spawnServe([SEED_PACK, '--listen', '0.0.0.0:0', '--mock-upstream', '--audit-dir', join(dir, 'audit-open')]);
+    const gw = await spawnServe(['--policy-config', SEED_PACK, '--listen', '0.0.0.0:0', '--mock-upstream', '--audit-dir', join(dir, 'audit-open')]);
     expect(gw.stderr()).toContain('without --gateway-keys');
     expect(await gw.stop()).toBe(0);
   });

@@ -140,6 +140,20 @@ describe('streaming (blocking pack)', () => {
     expect((err as PermissionDeniedError).code).toBe('output_blocked');
   });
 
+  it('a long answer streams past the hold-back window; a later email ends it with an error event', async () => {
+    const prefix = 'This is a perfectly harmless sentence about quarterly planning. '.repeat(8);
+    f.upstreams[0].script.push({ chunks: [...prefix.match(/.{1,16}/g)!, 'write to x', '@y.io', ' later'], chunkDelayMs: 3 });
+    let seen = '';
+    const err = await (async () => {
+      const s = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true });
+      for await (const c of s) seen += c.choices[0]?.delta?.content ?? '';
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect(seen.length).toBeGreaterThan(100);
+    expect(prefix.startsWith(seen)).toBe(true);
+    expect(seen).not.toContain('x@y.io');
+  });
+
   it('a block after the first byte ends with an error event the SDK raises, and no [DONE]', async () => {
     // Choice 0 finishes cleanly (and is sent); choice 1 then carries the email.
     f.upstreams[0].script.push({
@@ -167,5 +181,21 @@ describe('streaming (blocking pack)', () => {
     expect((err as APIError).message).toContain('blocked');
     const recs = await auditRecords(f, 2);
     expect(recs[recs.length - 1]).toMatchObject({ verdict: 'block', phase: 'response', stream: true });
+  });
+});
+
+describe('streaming in report-only mode', () => {
+  it('passes the text through unchanged and records the block it would have made', async () => {
+    const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'primary', url, env: 'KEY_A' }], chain: ['pii-detector', 'audit-logger'], policy: '  pii-detector:\n    action: block\n    entities: [EMAIL]\n' }), { reportOnly: true });
+    try {
+      const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      f.upstreams[0].script.push({ chunks: ['contact ', 'x@y.io', ' soon'] });
+      const r = await collect(await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }));
+      expect(r.text[0]).toBe('contact x@y.io soon');
+      const [rec] = await auditRecords(f, 1);
+      expect(rec).toMatchObject({ verdict: 'block', phase: 'response', report_only: true });
+    } finally {
+      await f.close();
+    }
   });
 });

@@ -12,7 +12,6 @@ export const UNENFORCED_SECTIONS: readonly string[] = [
   'provider_routing',
   'rate_limits',
   'routes',
-  'size_limits',
   'token_rate_limit',
   'user_rate_limit',
 ];
