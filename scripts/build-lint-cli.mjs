@@ -10,7 +10,7 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  // Loaded only on demand (fallback compiler, custom regex check, globs): resolved from node_modules at run time.
-  external: ['ajv', 'ajv-formats', 'safe-regex2', 'tinyglobby'],
+  // Loaded only on demand (fallback compiler, colour, custom regex check, globs): resolved from node_modules at run time.
+  external: ['ajv', 'ajv-formats', 'chalk', 'safe-regex2', 'tinyglobby'],
   banner: { js: "// ktpack lint entry, bundled by scripts/build-lint-cli.mjs.\nimport { createRequire as __ktpackRequire } from 'node:module'; const require = __ktpackRequire(import.meta.url);" },
 });

@@ -52,3 +52,18 @@ export declare function createStreamScanner(env?: EvaluateEnv, options?: { holdB
 `;
 await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.mjs bundle.\n${types.replace(/\/\/# sourceMappingURL=.*\n?/, '')}${exportsDecl}`);
 console.error(`runtime bundle: ${code.length} bytes (${Buffer.byteLength(code)} bytes UTF-8)`);
+
+// The `ktpack build` entry (src/cli/build-main.ts) as one file, dist/build-cli.mjs, for a fast cold start
+// (same approach and externals as scripts/build-lint-cli.mjs).
+await build({
+  entryPoints: [new URL('../src/cli/build-main.ts', import.meta.url).pathname],
+  outfile: new URL('../dist/build-cli.mjs', import.meta.url).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  external: ['ajv', 'ajv-formats', 'safe-regex2', 'tinyglobby'],
+  banner: { js: "// ktpack build entry, bundled by scripts/build-runtime.mjs.\nimport { createRequire as __ktpackRequire } from 'node:module'; const require = __ktpackRequire(import.meta.url);" },
+});

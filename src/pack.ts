@@ -60,6 +60,11 @@ export async function loadBundle(dir: string): Promise<LoadedPack> {
   if (hash !== manifest.irHash) {
     throw new UserIoError(`${dir}: policy.ir.json does not match manifest.json (hash ${hash}, manifest says ${manifest.irHash}); refusing a modified bundle`);
   }
+  for (const [name, expected] of Object.entries(manifest.fileHashes ?? {})) {
+    if (name === 'policy.ir.json' || name.includes('/') || name.includes('\\')) continue;
+    const actual = `sha256:${createHash('sha256').update(await read(name)).digest('hex')}`;
+    if (actual !== expected) throw new UserIoError(`${dir}: ${name} does not match manifest.json (hash ${actual}, manifest says ${expected}); refusing a modified bundle`);
+  }
   const ir = parseJson(irText, `${dir}/policy.ir.json`) as PolicyIr;
   if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
   return { ir, diagnostics: [], irHash: hash, origin: dir };

@@ -77,10 +77,10 @@ export async function run({ log }) {
 | 1,000 packs in one \`ktpack lint DIR\` run (median of 3) | ${batch.toFixed(0)} ms wall, ${batchCpu.toFixed(0)} ms CPU | |
 | **packs per second, whole run incl. start-up (wall clock)** | **${perSecond.toFixed(0)}/s** | ≥ 500/s |
 | packs per CPU-second, whole run | ${perCpuSecond.toFixed(0)}/s | |
+| precompiled validators in use | ${usesPrecompiledValidators() ? 'yes' : 'no'} | yes |
 
 Wall-clock figures depend on machine load (other processes compete for the same cores); the CPU-time
 rows show the work ktpack itself does. Cold start uses the bundled lint entry (\`dist/lint-cli.mjs\`)
 and validators precompiled at build time (\`dist/generated/pack-validators.js\`).
-| precompiled validators in use | ${usesPrecompiledValidators() ? 'yes' : 'no'} | yes |
 `;
 }

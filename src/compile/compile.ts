@@ -59,6 +59,11 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
     });
   };
 
+  if (!data.pack) {
+    // A stand-alone policy document lints on its own, but a gateway needs a full pack around it.
+    fail(['policy'], 'single-policy-document', 'a stand-alone policy document cannot be built or served on its own; put its settings under policy.<kind> in a full pack');
+    return { diagnostics };
+  }
   const request: IrStep[] = [];
   const response: IrStep[] = [];
   let audit: IrAudit | null = null;

@@ -1,14 +1,43 @@
 // Stylish formatter: `file:line:col severity message code` per diagnostic, a code frame and hint, then a summary.
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../diagnostics.js';
 import { countBySeverity, sourceLines, type FileReport, type FormatOptions } from './types.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Formats diagnostics for humans. Pure: colour only when `options.color` is set. */
+/** The styles stylish uses; identity functions when colour is off. */
+interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  blue(s: string): string;
+  cyan(s: string): string;
+  errorSummary(s: string): string;
+  warningSummary(s: string): string;
+}
+
+const same = (s: string) => s;
+const PLAIN: Paint = { bold: same, dim: same, red: same, yellow: same, blue: same, cyan: same, errorSummary: same, warningSummary: same };
+let chalkModule: typeof import('chalk') | undefined;
+
+/**
+ * Loads chalk so {@link formatStylish} can colour its output. Separate and async so that runs
+ * without colour (CI, pipes, NO_COLOR) never load it: start-up time is a feature of a linter.
+ */
+export async function loadColor(): Promise<void> {
+  chalkModule ??= await import('chalk');
+}
+
+function paint(color: boolean | undefined): Paint {
+  if (!color || !chalkModule) return PLAIN;
+  const c = new chalkModule.Chalk({ level: 1 });
+  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, blue: c.blue, cyan: c.cyan, errorSummary: c.red.bold, warningSummary: c.yellow.bold };
+}
+
+/** Formats diagnostics for humans. Pure: colour only when `options.color` is set and {@link loadColor} has run. */
 export function formatStylish(input: readonly Diagnostic[] | readonly FileReport[], options: FormatOptions = {}): string {
   const reports = toReports(input);
-  const c: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
+  const c = paint(options.color);
   const all = reports.flatMap((r) => r.diagnostics);
   if (all.length === 0) return '';
   const out: string[] = [];
@@ -23,7 +52,7 @@ export function formatStylish(input: readonly Diagnostic[] | readonly FileReport
   }
   const { errors, warnings } = countBySeverity(all);
   const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
-  out.push('', errors ? c.red.bold(summary) : c.yellow.bold(summary));
+  out.push('', errors ? c.errorSummary(summary) : c.warningSummary(summary));
   return `${out.join('\n')}\n`;
 }
 
@@ -34,13 +63,14 @@ function toReports(input: readonly Diagnostic[] | readonly FileReport[]): FileRe
 }
 
 /** One line of context above, the offending line, and a caret underline. */
-function codeFrame(lines: string[], d: Diagnostic, c: ChalkInstance): string[] {
+function codeFrame(lines: string[], d: Diagnostic, c: Paint): string[] {
   const { start, end } = d.range;
   const line = lines[start.line - 1];
   if (line === undefined) return [];
   const width = String(start.line).length;
   const gutter = (n: number | '') => c.dim(`${String(n).padStart(width)} | `);
-  const show = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s).replace(/\t/g, ' ');
+  // Control characters (binary files, escape sequences) must not reach the terminal raw.
+  const show = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s).replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
   const frame: string[] = [];
   if (start.line > 1 && lines[start.line - 2]?.trim()) frame.push(`  ${gutter(start.line - 1)}${show(lines[start.line - 2])}`);
   frame.push(`${c.red('>')} ${gutter(start.line)}${show(line)}`);

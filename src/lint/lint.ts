@@ -49,7 +49,9 @@ export function lintDocument(document: PackDocument, options: LintOptions = {}):
     out.push(...runRule(rule, document, body, setting));
   }
   // Safety net: no message or hint may carry a credential-shaped string, whatever produced it.
-  const masked = out.map((d) => ({ ...d, message: maskSecrets(d.message), ...(d.hint ? { hint: maskSecrets(d.hint) } : {}) }));
+  // Control characters from the file (escape sequences in keys) are shown escaped, never sent to a terminal raw.
+  const clean = (t: string) => maskSecrets(t).replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const masked = out.map((d) => ({ ...d, message: clean(d.message), ...(d.hint ? { hint: clean(d.hint) } : {}) }));
   return sortDiagnostics(applyDirectives(masked, body, document.source));
 }
 

@@ -68,6 +68,10 @@ export async function verifyAuditDir(dir: string, hmacKey?: string): Promise<Ver
     }
     head = { seq: anchor.seq, hash: anchor.hash };
   }
+  // An empty or unrelated folder must not verify: deleting the whole log is the simplest tampering.
+  if (segments.length === 0 && !anchor && !(await stat(join(dir, CHECKPOINT_FILE)).catch(() => undefined))) {
+    return fail({ file: '.', message: 'no audit log here (no segments, no checkpoint); was this the --audit-dir of ktpack serve?' });
+  }
   const startSegment = anchor?.pruned_through ?? '';
   for (const name of segments) {
     if (name <= startSegment) continue;

@@ -85,6 +85,9 @@ export function packState(pack: ServedPack, env: Record<string, string | undefin
   };
 }
 
+/** A start-up problem the user can fix (bad audit directory); the CLI exits 2 with its message. */
+export class StartupError extends Error {}
+
 /** Starts the gateway and resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log } = options;
@@ -127,7 +130,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       hmacKey,
       onError: (e) => log(`error: audit log write failed (${(e as NodeJS.ErrnoException).code ?? e.message}); records are kept in memory and retried`),
     });
-    await audit.open();
+    try {
+      await audit.open();
+    } catch (e) {
+      await mock?.close();
+      throw new StartupError(`--audit-dir ${options.auditDir}: cannot open the audit log (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
   const upstream = new UpstreamClient();
   const metrics = new Metrics();
@@ -153,13 +161,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reload: () => (reloading ??= reload().finally(() => (reloading = undefined))),
     maxBodyBytes: state.ir.limits?.maxBodyBytes ?? 4 * 1024 * 1024,
   });
-  const http = await startHttpServer(core, {
-    host: options.host,
-    port: options.port,
-    maxBodyBytes: () => state.ir.limits?.maxBodyBytes ?? 4 * 1024 * 1024,
-    headersTimeoutMs: options.headersTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-  });
+  let http: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    http = await startHttpServer(core, {
+      host: options.host,
+      port: options.port,
+      maxBodyBytes: () => state.ir.limits?.maxBodyBytes ?? 4 * 1024 * 1024,
+      headersTimeoutMs: options.headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+    });
+  } catch (e) {
+    // Nothing may keep the process alive after a failed start: a supervisor must see it exit.
+    await Promise.allSettled([mock?.close(), audit?.close(), upstream.close()]);
+    throw e;
+  }
   return {
     url: http.url,
     auditFile: audit?.file ?? '',

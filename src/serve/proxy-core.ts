@@ -224,6 +224,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       return invalid('We could not parse the JSON body of your request. (HINT: This likely means you are not sending valid JSON.)', 'invalid_json');
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) return invalid('The request body must be a JSON object.', 'invalid_request');
+    if (nestingExceeds(body, MAX_JSON_DEPTH)) return invalid(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, 'invalid_request');
+    if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+      return invalid("Invalid type for 'stream': expected a boolean.", 'invalid_type', 'stream');
+    }
     const tags = readTags(req.headers, body, costSettings);
     if (Object.keys(tags).length) record.tags = tags;
     if (costSettings.requireTags && !costSettings.tagHeaders.some((h) => header(req.headers, h))) {
@@ -683,4 +687,21 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
   const clean = (v: unknown): string | null => (typeof v === 'string' ? scrubSecrets(v) : null);
   const type = clean(e?.type) ?? (status === 429 ? 'rate_limit_exceeded' : 'upstream_error');
   return json(status, openAiError(message, type, clean(e?.code), { param: clean(e?.param) }), id, extra);
+}
+
+/** Deeper request bodies are refused (400) before any policy walks them. */
+const MAX_JSON_DEPTH = 48;
+
+/** True when `value` nests objects/arrays deeper than `limit` (iterative: no stack overflow on hostile input). */
+function nestingExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }

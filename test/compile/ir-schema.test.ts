@@ -10,12 +10,14 @@ import { loadDocument } from '../../src/load/document.js';
 import { ROOT } from '../helpers/cli.js';
 import { IR_SCHEMA, irSchemaErrors } from '../helpers/ir-schema.js';
 import { VARIANTS } from './variants.js';
+import { TEMPLATES } from '../../src/init/templates.js';
 
 const packsDir = join(ROOT, 'packs');
 const shipped = readdirSync(packsDir).map((name) => ({ name: `packs/${name}`, yaml: readFileSync(join(packsDir, name, 'policy-config.yaml'), 'utf8') }));
 
 describe('IR schema', () => {
-  for (const p of [...shipped, ...VARIANTS]) {
+  const templates = TEMPLATES.map((t) => ({ name: `init template ${t.name}`, yaml: t.config('t') }));
+  for (const p of [...shipped, ...VARIANTS, ...templates]) {
     it(`the IR of ${p.name} validates`, () => {
       const r = compile(loadDocument('policy-config.yaml', p.yaml));
       expect(r.diagnostics).toEqual([]);

@@ -44,22 +44,39 @@ for (const name of caseFiles()) {
       it(`evaluate(): ${c.name}`, () => expectDecision(c, expected[i]));
     }
 
-    it('the emitted runtime.mjs, imported from a folder with no node_modules, decides identically', () => {
+    it('the emitted runtime.mjs, imported from a folder with no node_modules, decides identically (whole and streamed)', () => {
       const isolated = mkdtempSync(join(tmpdir(), 'ktpack-isolated-'));
       cpSync(bundle, isolated, { recursive: true });
       writeFileSync(join(isolated, 'cases.json'), JSON.stringify(cases));
       const script = `
         import { readFileSync } from 'node:fs';
-        import { evaluateRequest, evaluateResponse } from './runtime.mjs';
+        import { createStreamScanner, evaluateRequest, evaluateResponse } from './runtime.mjs';
         const runCase = ${runCase.toString()};
         const cases = JSON.parse(readFileSync('cases.json', 'utf8'));
         const out = cases.map((c) => runCase(c, evaluateRequest, evaluateResponse, { markers: { byValue: new Map(), counters: new Map() } }));
-        process.stdout.write(JSON.stringify(out));
+        // The streaming contract: each response choice streamed in 7-character chunks.
+        const streamed = cases.filter((c) => c.response).map((c) => {
+          const env = { markers: { byValue: new Map(), counters: new Map() } };
+          evaluateRequest(c.request, env);
+          const scanner = createStreamScanner(env, { holdBack: 32 });
+          return c.response.choices.map((choice, i) => {
+            const field = 'choices[' + i + '].content';
+            const text = choice.message.content;
+            let got = '';
+            for (let k = 0; k < text.length; k += 7) got += scanner.push(field, text.slice(k, k + 7)).text;
+            return got + scanner.end(field).text;
+          });
+        });
+        process.stdout.write(JSON.stringify({ out, streamed }));
       `;
       writeFileSync(join(isolated, 'replay.mjs'), script);
       const child = spawnSync(process.execPath, ['replay.mjs'], { cwd: isolated, encoding: 'utf8' });
       expect(child.stderr).toBe('');
-      expect(JSON.parse(child.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
+      const { out, streamed } = JSON.parse(child.stdout);
+      expect(out).toEqual(JSON.parse(JSON.stringify(expected)));
+      const wholeAnswers = cases.flatMap((c, i) => (c.response ? [expected[i].response!.choices.map((ch) => ch.message!.content)] : []));
+      expect(streamed).toEqual(wholeAnswers);
+      expect(streamed.length).toBeGreaterThan(0);
     });
 
     describe('ktpack serve on the bundle', () => {

@@ -35,6 +35,17 @@ describe('ktpack build', () => {
     }
   });
 
+  it('the bundled CLI entry (bin/ktpack.js build) writes the same bytes as the library', async () => {
+    const inProcess = await buildSeed();
+    const viaBin = join(mkdtempSync(join(tmpdir(), 'ktpack-bin-')), 'bundle');
+    const child = spawnSync(process.execPath, [BIN, 'build', SEED_PACK, '-o', viaBin], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stderr).toMatch(/^built chatgpt-enterprise-gateway@1\.0\.0 -> .* \(sha256:[0-9a-f]{64}\)\n$/);
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+      expect(readFileSync(join(viaBin, f), 'utf8'), f).toBe(readFileSync(join(inProcess, f), 'utf8'));
+    }
+  });
+
   it('a pack with errors writes no bundle and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-bad-'));
     writeFileSync(join(dir, 'p.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold', 'treshold'));
@@ -51,6 +62,11 @@ describe('ktpack serve refuses a modified bundle', () => {
       name: 'a raised threshold in policy.ir.json',
       edit: (dir) => writeFileSync(join(dir, 'policy.ir.json'), readFileSync(join(dir, 'policy.ir.json'), 'utf8').replace('"threshold": 0.8', '"threshold": 0.99')),
       message: /policy\.ir\.json does not match manifest\.json .*refusing a modified bundle/,
+    },
+    {
+      name: 'an edited runtime.mjs (block turned into allow)',
+      edit: (dir) => writeFileSync(join(dir, 'runtime.mjs'), readFileSync(join(dir, 'runtime.mjs'), 'utf8').replace('"action": "block"', '"action": "warn"')),
+      message: /runtime\.mjs does not match manifest\.json .*refusing a modified bundle/,
     },
     {
       name: 'a corrupted manifest.json',

@@ -5,7 +5,7 @@ import { formatGithub } from '../../src/formatters/github.js';
 import { formatJson } from '../../src/formatters/json.js';
 import { formatJunit } from '../../src/formatters/junit.js';
 import { formatSarif } from '../../src/formatters/sarif.js';
-import { formatStylish } from '../../src/formatters/stylish.js';
+import { formatStylish, loadColor } from '../../src/formatters/stylish.js';
 import type { FileReport } from '../../src/formatters/types.js';
 
 const text = 'pack:\n  name: demo\n  enabled: maybe\npolicies:\n  chain: [pii-detecter]\n';
@@ -32,7 +32,7 @@ const diags: Diagnostic[] = [
 const reports: FileReport[] = [{ source: 'packs/a b/policy-config.yaml', text, diagnostics: diags }, { source: 'clean.yaml', text: 'pack: {}\n', diagnostics: [] }];
 
 describe('formatters', () => {
-  it('stylish: location line, code frame with caret, help, summary; no colour unless asked', () => {
+  it('stylish: location line, code frame with caret, help, summary; no colour unless asked', async () => {
     expect(formatStylish(reports)).toBe(
       [
         'packs/a b/policy-config.yaml:3:12 error pack.enabled must be a boolean, got the string "maybe" schema/wrong-type',
@@ -50,8 +50,13 @@ describe('formatters', () => {
       ].join('\n'),
     );
     expect(formatStylish(reports)).not.toMatch(/\u001b\[/);
+    expect(formatStylish(reports, { color: true })).not.toMatch(/\u001b\[/);
+    await loadColor();
     expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
     expect(formatStylish([])).toBe('');
+    const raw = formatStylish([{ source: 'x.bin', text: 'A\u001b[2J\u0007B\n', diagnostics: [{ ...diags[0], source: 'x.bin', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } }] }]);
+    expect(raw).toContain('> 1 | A\ufffd[2J\ufffdB');
+    expect(raw).not.toMatch(/[\u0007\u001b]/);
   });
 
   it('github: escaped workflow commands, info as notice', () => {

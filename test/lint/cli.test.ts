@@ -191,3 +191,13 @@ describe('secrets in other findings', () => {
     expect(JSON.stringify(diagnostics)).not.toContain(SECRET.slice(8, 24));
   });
 });
+
+describe('stand-alone policy documents', () => {
+  it('lint clean, but ktpack build refuses them instead of emitting an empty gateway', async () => {
+    const dir = workspace({ 'single.yaml': 'policy:\n  name: prompt-injection\n  version: 1.0.0\n  enabled: true\ndetection:\n  attack_patterns: [jailbreak]\n' });
+    expect((await runCli(['lint', 'single.yaml'], {}, dir)).code).toBe(0);
+    const built = await runCli(['build', join(dir, 'single.yaml'), '-o', join(dir, 'out')], {}, dir);
+    expect(built.code).toBe(1);
+    expect(built.stdout).toContain('compile/single-policy-document');
+  });
+});

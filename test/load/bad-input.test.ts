@@ -65,3 +65,13 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('terminal safety', () => {
+  it('escape sequences in keys are escaped in messages', () => {
+    const text = seed.replace('  enabled: true\n', '  enabled: true\n  "\\e[2Jx\\a": 1\n');
+    const [d] = lintText('p.yaml', text).diagnostics;
+    expect(d.code).toBe('schema/unknown-key');
+    expect(d.message).toContain('\\u001b[2Jx\\u0007');
+    expect(d.message).not.toMatch(/[\u0000-\u001f]/);
+  });
+});

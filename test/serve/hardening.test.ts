@@ -20,6 +20,8 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     { name: 'malformed JSON', body: '{"model":', status: 400, code: 'invalid_json' },
     { name: 'a JSON array', body: '[1,2]', status: 400, code: 'invalid_request' },
     { name: 'no messages', body: '{"model":"gpt-4o"}', status: 400, code: 'missing_required_parameter' },
+    { name: 'a hostile nesting depth', body: `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(60)}${']'.repeat(60)}}`, status: 400, code: 'invalid_request' },
+    { name: 'stream that is not a boolean', body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":"yes"}', status: 400, code: 'invalid_type' },
     { name: 'wrong content type', body: 'model=gpt-4o', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_content_type' },
     { name: 'a body over size_limits.max_body_bytes', body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(4000) }] }), status: 413, code: 'request_too_large' },
     { name: 'GET on a POST route', method: 'GET', status: 405, code: 'method_not_allowed' },

@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
 import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/index.js';
+import { loadColor } from '../../formatters/stylish.js';
 import { CONFIG_FILE_NAMES, LintConfigError, parseLintConfig, parseRuleSetting } from '../../lint/config.js';
 import { lintText, type RuleSetting } from '../../lint/lint.js';
 import { KTPACK_VERSION } from '../../version.js';
@@ -133,6 +134,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   }
 
   const color = options.color !== false && !io.env.NO_COLOR && (Boolean(io.env.FORCE_COLOR) || (io.stdout as { isTTY?: boolean }).isTTY === true);
+  if (color && formats.length > outputs.length && formats[formats.length - 1] === 'stylish') await loadColor();
   for (let i = 0; i < formats.length; i++) {
     const text = getFormatter(formats[i])!(reports, { color: i >= outputs.length && color, version: KTPACK_VERSION });
     if (i < outputs.length) {

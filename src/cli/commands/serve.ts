@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPack } from '../../pack.js';
-import { NoUsableTargetError, startGateway, type ServedPack } from '../../serve/gateway.js';
+import { NoUsableTargetError, StartupError, startGateway, type ServedPack } from '../../serve/gateway.js';
 import { readKeyFile, type KeySet } from '../../serve/gateway-keys.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -91,6 +91,10 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') throw new UsageError(`--listen ${options.listen}: address already in use`);
     if (e.code === 'EACCES') throw new UsageError(`--listen ${options.listen}: permission denied`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL' || e.code === 'EAI_AGAIN' || e.code === 'EINVAL') {
+      throw new UsageError(`--listen ${options.listen}: cannot bind that address (${e.code})`);
+    }
+    if (e instanceof StartupError) throw new UsageError(`serve: ${e.message}`);
     if (e instanceof NoUsableTargetError) throw new UsageError(`serve: ${e.message}`);
     throw e;
   });

@@ -1,0 +1,37 @@
+// Fast entry for `ktpack build`: the program with only the build command, bundled into dist/build-cli.mjs at build time.
+import { Command, CommanderError } from 'commander';
+import { UserIoError } from '../pack.js';
+import { KTPACK_VERSION } from '../version.js';
+import { buildCommand } from './commands/build.js';
+import { EXIT, UsageError, type CliIo } from './io.js';
+
+/**
+ * Runs `ktpack build ...` (argv without node and script) and returns the exit code. Mirrors
+ * main.ts's error handling; it exists so a cold build does not load the serve, test and diff stacks
+ * (bench/suites/build.mjs measures it against `ktpack lint`).
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('ktpack')
+    .description('Lint, build, test and serve AI-gateway policy packs (policy-config.yaml).')
+    .version(KTPACK_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    });
+  buildCommand.register(program, { io, setExitCode: (code) => (exitCode = code) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof UsageError || e instanceof UserIoError) {
+      io.stderr.write(`ktpack: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`ktpack: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (io.env.KTPACK_DEBUG) io.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
+    return EXIT.internal;
+  }
+}
