@@ -82,6 +82,10 @@ export async function run(ctx) {
     lines.push(`| ${r.entity} | ${r.tp + r.fn} | ${f(r.precision)} | ${f(r.recall)} | ${f(r.f1)} | ${p ? f(p.precision) : 'n/a'} | ${p ? f(p.recall) : 'n/a'} | ${p ? f(p.f1) : 'n/a'} |`);
   }
   if (ours.misses.length) ctx.log(`ktpack PII misses:\n${ours.misses.map((m) => `  ${m.kind} ${m.id} ${m.entity}`).join('\n')}`);
+  const held = scorePii(loadCorpus('pii-holdout.jsonl'), ktpackPii, ENTITIES);
+  const sum = (k) => held.rows.reduce((a, r) => a + r[k], 0);
+  const [tp, fp, fn] = [sum('tp'), sum('fp'), sum('fn')];
+  lines.push('', `Held-out PII set (corpus/pii-holdout.jsonl, ${tp + fn} spans, written after tuning, never tuned on): precision ${f(tp / Math.max(1, tp + fp))}, recall ${f(tp / Math.max(1, tp + fn))}; misses: ${held.misses.map((m) => `${m.kind} ${m.entity} (${m.id})`).join(', ') || 'none'}.`);
 
   const flagOurs = (t) => scoreInjection(t).score >= THRESHOLD;
   const flagVard = (t) => !vard.safe(t).safe;

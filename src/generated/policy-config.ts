@@ -266,9 +266,12 @@ export interface AuditLoggerOptions {
  * Options of the content-filter policy: blocks (or warns on, or redacts) restricted topics in requests and responses.
  */
 export interface ContentFilterOptions {
+  /**
+   * block rejects the request (or response); warn records a reason and continues; redact replaces the matched span with [CATEGORY].
+   */
   action?: 'block' | 'warn' | 'redact';
   /**
-   * Built-in categories to enforce (default all).
+   * Built-in categories to enforce (default all). They match intent phrases, not topics: 'how to build a pipe bomb' is weapons, 'kill a zombie process' is nothing.
    */
   categories?: ('violence' | 'self_harm' | 'sexual' | 'hate' | 'weapons' | 'drugs')[];
   /**
@@ -276,7 +279,7 @@ export interface ContentFilterOptions {
    */
   blocked_terms?: string[];
   /**
-   * Extra regular expressions (JavaScript syntax).
+   * Extra regular expressions (JavaScript syntax, case-insensitive, Unicode), scanned in 4 KiB windows with 512 characters of overlap.
    */
   blocked_patterns?: string[];
   /**
@@ -321,7 +324,7 @@ export interface PiiDetectorOptions {
    */
   entities?: string[];
   /**
-   * Custom regular expressions (JavaScript syntax); a string, or {name, pattern} to name the entity (default CUSTOM).
+   * Custom regular expressions (JavaScript syntax, case-sensitive); a string (entity CUSTOM), or {name, pattern} to name the entity. Each text is scanned in 4 KiB windows with 512 characters of overlap, so a slow pattern's cost is bounded per window and a match longer than 512 characters may be cut. Entity names such as email or ssn are accepted as that built-in entity.
    */
   detect_patterns?: (string | NamedPattern)[];
   /**
@@ -344,7 +347,7 @@ export interface NamedPattern {
 }
 export interface PiiRedaction {
   /**
-   * label: [EMAIL_1]; asterisks: *****; partial: keeps the last 4 characters.
+   * label: [EMAIL_1] (numbered per entity; the same value keeps its marker within a request and its response); asterisks: ******** (the value's length with preserve_length); partial: ****1234 (keeps the last 4 characters of values longer than 8).
    */
   marker_format?: 'label' | 'asterisks' | 'partial';
   include_metadata?: boolean;
@@ -353,7 +356,7 @@ export interface PiiRedaction {
    */
   preserve_length?: boolean;
   /**
-   * Entity → marker text (overrides marker_format for that entity).
+   * Entity → marker text (overrides marker_format for that entity); {n} in the text is the per-entity counter.
    */
   custom_markers?: {
     [k: string]: string | undefined;

@@ -8,13 +8,6 @@ export interface PiiSpan {
   end: number;
 }
 
-/** A user-defined pattern (`detect_patterns`), already compiled from its source. */
-export interface CustomPattern {
-  entity: string;
-  source: string;
-  flags?: string;
-}
-
 /** Every entity the built-in detectors know, sorted. */
 export const BUILTIN_ENTITIES = ['API_KEY', 'CREDIT_CARD', 'EMAIL', 'IBAN', 'IP_ADDRESS', 'PHONE', 'SSN'] as const;
 
@@ -369,15 +362,6 @@ export function findCustom(text: string, pattern: RegExp, entity: string, out: P
         lastEnd = start + m[0].length;
       }
     }
-  }
-}
-
-/** Compiles a `detect_patterns` source; returns null when the syntax is invalid. */
-export function compileCustom(source: string, flags = ''): RegExp | null {
-  try {
-    return new RegExp(source, flags.replace(/g/g, ''));
-  } catch {
-    return null;
   }
 }
 

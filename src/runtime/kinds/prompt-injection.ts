@@ -1,8 +1,32 @@
 // Run half of prompt-injection: scores every request text and blocks (or warns) at the threshold, naming the signals and where they fired.
-import { combine, scoreInjection, type InjectionOptions, type InjectionSignal } from '../detectors/injection.js';
+import { combine, scoreInjection, type InjectionOptions, type InjectionScore, type InjectionSignal } from '../detectors/injection.js';
 import type { RunKind } from '../step.js';
 
 const compiled = new WeakMap<object, InjectionOptions>();
+
+/**
+ * Chat clients resend the system prompt and the whole history on every turn: scores of texts seen
+ * recently are reused (per policy options; bounded; deterministic, so results are unchanged).
+ */
+const scoreCache = new WeakMap<InjectionOptions, Map<string, InjectionScore>>();
+const CACHE_ENTRIES = 256;
+const CACHE_MIN_LENGTH = 256;
+
+function cachedScore(text: string, options: InjectionOptions): InjectionScore {
+  if (text.length < CACHE_MIN_LENGTH) return scoreInjection(text, options);
+  let cache = scoreCache.get(options);
+  if (!cache) scoreCache.set(options, (cache = new Map()));
+  let r = cache.get(text);
+  if (r) {
+    // Refresh recency: Map iteration order is insertion order, so the oldest entry is evicted first.
+    cache.delete(text);
+  } else {
+    r = scoreInjection(text, options);
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(text, r);
+  return r;
+}
 
 function detectorOptions(options: Record<string, unknown>): InjectionOptions {
   let o = compiled.get(options);
@@ -36,7 +60,7 @@ export const promptInjection: RunKind = {
     let bestHits: Array<{ path: string; signal: InjectionSignal }> = [];
     const all: Array<{ path: string; signal: InjectionSignal }> = [];
     for (const slot of view.slots) {
-      const r = scoreInjection(slot.text, options);
+      const r = cachedScore(slot.text, options);
       const hits = r.signals.map((signal) => ({ path: slot.path, signal }));
       all.push(...hits);
       if (r.score > best) {
