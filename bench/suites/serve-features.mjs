@@ -124,7 +124,7 @@ async function auditCost(ctx, dir) {
     }
     const base = pct(rps[0], 50);
     const rows = variants.map(([name], v) => `| ${name} | ${pct(rps[v], 50).toFixed(0)} | ${(pct(rps[v], 50) / base).toFixed(2)}× | ${pct(lat[v], 50).toFixed(2)} | ${pct(lat[v], 99).toFixed(2)} |`);
-    return `### Audit writes (${total} requests × ${rounds} interleaved rounds, ${concurrency} concurrent, in-process)\n\n| variant | req/s (median round) | vs no audit | p50 ms | p99 ms |\n|---|---|---|---|---|\n${rows.join('\n')}\n\nBatched records are appended once per event-loop turn, off the request path; a crash loses at most the batch being written. Durable answers only after fdatasync.`;
+    return `### Audit writes (${total} requests × ${rounds} interleaved rounds, ${concurrency} concurrent, in-process)\n\n| variant | req/s (median round) | vs no audit | p50 ms | p99 ms |\n|---|---|---|---|---|\n${rows.join('\n')}\n\nBatched records are appended once per event-loop turn, off the request path; a crash loses at most the batch being written and the records queued behind it. Durable answers only after fdatasync.`;
   } finally {
     for (const g of gws) await g.close(100);
     await agent.close();
