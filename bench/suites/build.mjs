@@ -117,6 +117,13 @@ export async function run({ log }) {
   const baseline = rate(() => JSON.stringify(JSON.parse(wire)));
   const cleanRate = rate(() => evaluate(ir, { phase: 'request', request: clean }, { markers: createMarkerTable() }));
   const piiRate = rate(() => evaluate(ir, { phase: 'request', request: pii }, { markers: createMarkerTable() }));
+  // Attribution: the same request through each step alone (the evaluator's own work is what remains).
+  const perKind = ir.request.map((step) => {
+    const alone = { ...ir, request: [step] };
+    return { kind: step.kind, rate: rate(() => evaluate(alone, { phase: 'request', request: pii }, { markers: createMarkerTable() }), 800) };
+  });
+  const none = { ...ir, request: [] };
+  const coreRate = rate(() => evaluate(none, { phase: 'request', request: pii }, { markers: createMarkerTable() }), 800);
 
   log('timing the stream scanner…');
   const answer = `${'The quarterly figures show steady growth across regions, with EMEA leading. '.repeat(40)}Contact jane.doe@example.com for details.`;
@@ -151,6 +158,13 @@ Evaluator on one core, seed pack's full request chain (prompt-injection, pii-det
 | request with one e-mail (redact) | **${fmt(piiRate)}** | ${(piiRate / baseline).toFixed(2)}× |
 
 Goal over 20,000 decisions/s: ${goal(Math.min(cleanRate, piiRate) > 20000)}.
+
+Where the time goes (request with one e-mail, one step at a time):
+
+| Chain | Decisions/s | µs per decision |
+|---|---|---|
+${perKind.map((k) => `| ${k.kind} alone | ${fmt(k.rate)} | ${(1e6 / k.rate).toFixed(1)} |`).join('\n')}
+| no steps (slot extraction, result assembly) | ${fmt(coreRate)} | ${(1e6 / coreRate).toFixed(1)} |
 
 Streaming a ${answer.length}-character answer in 20-character chunks through \`createStreamScanner\` (256-character hold-back): ${fmt(streamed)} answers/s vs ${fmt(whole)} answers/s evaluated whole (${(whole / streamed).toFixed(1)}× the work; each push past the window re-scans at most window + chunk characters).
 `;

@@ -10,29 +10,44 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/ktpack.js');
 const SEED = join(ROOT, 'packs/chatgpt-enterprise-gateway/policy-config.yaml');
 
-/** Wall-clock milliseconds of one child process run. */
+/** CPU milliseconds (user + system) used so far by this process's waited-for children (Linux; else NaN). */
+function childCpuMs() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // cutime and cstime are fields 16 and 17 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Wall-clock and CPU milliseconds of one child process run. */
 function timed(args) {
+  const cpu = childCpuMs();
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  return { ms, cpu: childCpuMs() - cpu };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run({ log }) {
-  const rounds = 15;
-  const lintTimes = [];
-  const nodeTimes = [];
+  const rounds = 21;
+  const lintRuns = [];
+  const nodeRuns = [];
   // Interleaved so machine load affects both sides alike.
   timed([BIN, 'lint', SEED]);
   for (let i = 0; i < rounds; i++) {
-    nodeTimes.push(timed(['-e', '0']));
-    lintTimes.push(timed([BIN, 'lint', SEED]));
+    nodeRuns.push(timed(['-e', '0']));
+    lintRuns.push(timed([BIN, 'lint', SEED]));
   }
-  const cold = median(lintTimes);
-  const base = median(nodeTimes);
+  const cold = median(lintRuns.map((r) => r.ms));
+  const base = median(nodeRuns.map((r) => r.ms));
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  const cpuRatio = sum(lintRuns.map((r) => r.cpu)) / sum(nodeRuns.map((r) => r.cpu));
+  const minRatio = Math.min(...lintRuns.map((r) => r.ms)) / Math.min(...nodeRuns.map((r) => r.ms));
   log(`cold lint ${cold.toFixed(0)} ms, node -e 0 ${base.toFixed(0)} ms`);
 
   const dir = mkdtempSync(join(tmpdir(), 'ktpack-bench-lint-'));
@@ -42,11 +57,12 @@ export async function run({ log }) {
     mkdirSync(join(dir, String(i).padStart(4, '0')));
     writeFileSync(join(dir, String(i).padStart(4, '0'), 'policy-config.yaml'), seed.replace('chatgpt-enterprise-gateway', `pack-${i}`).replace('retention_days: 365', `retention_days: ${30 + (i % 300)}`));
   }
-  const batchTimes = [];
-  for (let i = 0; i < 3; i++) batchTimes.push(timed([BIN, 'lint', dir]));
-  const batch = median(batchTimes);
+  const batchRuns = [];
+  for (let i = 0; i < 3; i++) batchRuns.push(timed([BIN, 'lint', dir]));
+  const batch = median(batchRuns.map((r) => r.ms));
+  const batchCpu = median(batchRuns.map((r) => r.cpu));
   const perSecond = count / (batch / 1000);
-  const steady = count / ((batch - cold) / 1000);
+  const perCpuSecond = count / (batchCpu / 1000);
   rmSync(dir, { recursive: true, force: true });
 
   const { usesPrecompiledValidators } = await import(join(ROOT, 'dist/validate/validate-schema.js'));
@@ -55,10 +71,16 @@ export async function run({ log }) {
 |---|---|---|
 | cold \`ktpack lint\` of the seed pack (median of ${rounds}) | ${cold.toFixed(0)} ms | |
 | \`node -e 0\` started the same way (median of ${rounds}) | ${base.toFixed(0)} ms | |
-| **cold-start ratio** | **${(cold / base).toFixed(2)}x** | ≤ 3x |
-| 1,000 packs in one \`ktpack lint DIR\` run (median of 3) | ${batch.toFixed(0)} ms | |
-| **packs per second, whole run incl. start-up** | **${perSecond.toFixed(0)}/s** | ≥ 500/s |
-| packs per second after start-up | ${steady.toFixed(0)}/s | |
+| **cold-start ratio, wall clock (medians)** | **${(cold / base).toFixed(2)}x** | ≤ 3x |
+| cold-start ratio, wall clock (fastest runs) | ${minRatio.toFixed(2)}x | |
+| cold-start ratio, CPU time (user + system, all runs) | ${cpuRatio.toFixed(2)}x | |
+| 1,000 packs in one \`ktpack lint DIR\` run (median of 3) | ${batch.toFixed(0)} ms wall, ${batchCpu.toFixed(0)} ms CPU | |
+| **packs per second, whole run incl. start-up (wall clock)** | **${perSecond.toFixed(0)}/s** | ≥ 500/s |
+| packs per CPU-second, whole run | ${perCpuSecond.toFixed(0)}/s | |
+
+Wall-clock figures depend on machine load (other processes compete for the same cores); the CPU-time
+rows show the work ktpack itself does. Cold start uses the bundled lint entry (\`dist/lint-cli.mjs\`)
+and validators precompiled at build time (\`dist/generated/pack-validators.js\`).
 | precompiled validators in use | ${usesPrecompiledValidators() ? 'yes' : 'no'} | yes |
 `;
 }

@@ -55,7 +55,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
       source: doc.source,
       path,
       range: doc.rangeOf(path),
-      docsUrl: `${DOCS_BASE}/diagnostics.md#compile-${code}`,
+      docsUrl: `${DOCS_BASE}/compiler.md#compile-${code}`,
     });
   };
 

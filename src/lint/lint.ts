@@ -5,6 +5,7 @@ import { validateSchema } from '../validate/validate-schema.js';
 import type { PackData, Rule } from './rule.js';
 import { RULES } from './rules/index.js';
 import { findLiteralSecrets } from './rules/literal-secret.js';
+import { maskSecrets } from './secrets.js';
 
 /** A rule's configured level: a severity, or `off`. */
 export type RuleSetting = Severity | 'off';
@@ -47,7 +48,9 @@ export function lintDocument(document: PackDocument, options: LintOptions = {}):
     if (!valid && !rule.meta.runsOnInvalid) continue;
     out.push(...runRule(rule, document, body, setting));
   }
-  return sortDiagnostics(applyDirectives(out, body, document.source));
+  // Safety net: no message or hint may carry a credential-shaped string, whatever produced it.
+  const masked = out.map((d) => ({ ...d, message: maskSecrets(d.message), ...(d.hint ? { hint: maskSecrets(d.hint) } : {}) }));
+  return sortDiagnostics(applyDirectives(masked, body, document.source));
 }
 
 function runRule(rule: Rule, document: PackDocument, text: string, setting: Severity | undefined): Diagnostic[] {

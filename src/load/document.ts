@@ -83,7 +83,7 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   }
   // Only the first syntax error: later ones are almost always the parser losing its footing.
   for (const err of doc.errors.slice(0, 1)) {
-    diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(err.pos)));
+    diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(openerOf(body, err.message, err.pos))));
   }
   for (const warn of doc.warnings) {
     diagnostics.push({ ...yamlDiag(yamlErrorCode(warn.code), cleanYamlMessage(warn.message), toRange(warn.pos)), severity: 'warning' });
@@ -174,6 +174,23 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
     rangeOf,
     lineOf: (path) => rangeOf(path, 'key').start.line,
   };
+}
+
+/**
+ * yaml reports an unclosed quote or bracket where it gave up (often the end of the file); the
+ * user needs the opening character. An unterminated quoted scalar runs to the error, so its
+ * opener is the last unescaped quote before it; an unclosed flow collection's is the last `[`/`{`.
+ */
+function openerOf(text: string, message: string, pos: readonly [number, number]): [number, number] {
+  const find = (ch: string): number => {
+    for (let i = Math.min(pos[0], text.length) - 1; i >= 0; i--) {
+      if (text[i] === ch && !(ch === '"' && text[i - 1] === '\\')) return i;
+    }
+    return -1;
+  };
+  const opener = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : /end with a \]/.test(message) ? '[' : /end with a \}/.test(message) ? '{' : '';
+  const at = opener ? find(opener) : -1;
+  return at >= 0 ? [at, at + 1] : [pos[0], pos[1]];
 }
 
 function isMergeKey(key: unknown): boolean {

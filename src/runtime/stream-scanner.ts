@@ -30,9 +30,6 @@ export interface StreamScannerOptions {
 /** Default hold-back window: longer than any built-in entity (an e-mail address is at most 254 characters). */
 export const DEFAULT_HOLD_BACK = 256;
 
-/** Already-released text re-read before the window, so detectors' look-behinds see real context. */
-const CONTEXT = 64;
-
 const WINDOW_PATH = 'choices[0].message.content';
 
 interface FieldState {
@@ -40,7 +37,12 @@ interface FieldState {
   raw: string;
   /** How many characters of `raw` have been released (rewritten) to the client. */
   released: number;
+  /** Earlier cuts (ascending, the last one is `released`): no span straddles them, so scans may start there. */
+  cuts: number[];
 }
+
+/** At least this much released text is re-read before the window, for detectors that look behind. */
+const CONTEXT = 64;
 
 /**
  * Creates a scanner for one streamed response under `ir`'s response chain.
@@ -70,10 +72,12 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       .sort((a, b) => a.start - b.start || b.end - a.end);
 
   const advance = (field: string, st: FieldState, final: boolean): StreamScanResult => {
-    const from = Math.max(0, st.released - CONTEXT);
+    // Re-read at least CONTEXT released characters for look-behinds, starting at an earlier cut: no
+    // span straddles it, so spans re-detected there are the same values with the same markers.
+    const from = contextStart(st);
     // Pass 1 on a scratch marker table: spans in the held tail may still grow or vanish, and
     // must not consume marker numbers.
-    const probe = run(st.raw.slice(from), { byValue: new Map(markers.byValue), counters: new Map(markers.counters) });
+    const probe = run(st.raw.slice(from), cloneMarkers(markers));
     if (probe.verdict === 'block') {
       blocked = probe.reasons[probe.reasons.length - 1];
       return { text: '', blocked, redactions: [] };
@@ -81,6 +85,12 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     let cut = st.raw.length;
     if (!final) {
       cut -= holdBack;
+      // Prefer cutting after whitespace, so the released prefix reads exactly as it will in the whole
+      // text; never split a surrogate pair. Both only move the cut earlier, before the span check.
+      const ws = lastWhitespace(st.raw, st.released, cut);
+      if (ws > st.released) cut = ws;
+      if (cut > 0 && isHighSurrogate(st.raw.charCodeAt(cut - 1))) cut--;
+      // Never cut inside a span: move back to its start until no span straddles the cut.
       const spans = spansOf(probe, from);
       for (let moved = true; moved; ) {
         moved = false;
@@ -91,22 +101,35 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
           }
         }
       }
-      // Cut after whitespace where possible, so the released prefix reads exactly as it will in the
-      // whole text; never split a surrogate pair.
-      const ws = lastWhitespace(st.raw, st.released, cut);
-      if (ws > st.released) cut = ws;
-      if (cut > 0 && isHighSurrogate(st.raw.charCodeAt(cut - 1))) cut--;
     }
     if (cut <= st.released) return { text: '', redactions: [] };
     const probeSpans = spansOf(probe, from);
     if (!probeSpans.some((s) => s.start < cut && s.end > st.released)) {
       // Nothing to rewrite before the cut (the common case): release the raw text as is.
       const text = st.raw.slice(st.released, cut);
-      st.released = cut;
+      release(st, cut);
       return { text, redactions: [] };
     }
-    // Pass 2 on exactly the released prefix, with the real marker table.
-    const d = final ? run(st.raw.slice(from), markers) : run(st.raw.slice(from, cut), markers);
+    // Pass 2 on exactly the released prefix. It numbers markers on a scratch table first: a value
+    // seen only in the re-read context (a detector judging a fragment differently) must not take a
+    // number. Without such ghosts the scratch numbering is adopted; with them, the prefix is scanned
+    // again without context, on the real table.
+    const scratch = cloneMarkers(markers);
+    let d = run(st.raw.slice(from, cut), scratch);
+    const before = markers.byValue.size;
+    const releasedValues = new Set(
+      spansOf(d, from)
+        .filter((s) => s.start >= st.released && s.start < cut)
+        .map((s) => s.marker),
+    );
+    const added = [...scratch.byValue].slice(before);
+    if (added.every(([, marker]) => releasedValues.has(marker))) {
+      for (const [k, v] of added) markers.byValue.set(k, v);
+      for (const [k, v] of scratch.counters) markers.counters.set(k, v);
+    } else {
+      d = run(st.raw.slice(st.released, cut), markers);
+      d = { ...d, redactions: d.redactions.map((r) => ({ ...r, start: r.start + st.released - from, end: r.end + st.released - from })) };
+    }
     if (d.verdict === 'block') {
       blocked = d.reasons[d.reasons.length - 1];
       return { text: '', blocked, redactions: [] };
@@ -116,12 +139,13 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     const released: Redaction[] = [];
     for (const s of spansOf(d, from)) {
       if (s.end <= st.released || s.start >= cut) continue;
-      if (s.start >= pos) text += st.raw.slice(pos, s.start) + s.marker;
+      // A span reaching back into released text cannot be recalled; still mask the rest of it.
+      if (s.start >= pos || (pos === st.released && s.start < pos)) text += st.raw.slice(pos, Math.max(pos, s.start)) + s.marker;
       pos = Math.max(pos, s.end);
       released.push({ ...s, path: field });
     }
     text += st.raw.slice(pos, cut);
-    st.released = cut;
+    release(st, cut);
     return { text, redactions: released };
   };
 
@@ -130,7 +154,7 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       if (blocked) return { text: '', blocked, redactions: [] };
       if (passThrough) return { text: delta, redactions: [] };
       let st = fields.get(field);
-      if (!st) fields.set(field, (st = { raw: '', released: 0 }));
+      if (!st) fields.set(field, (st = { raw: '', released: 0, cuts: [0] }));
       st.raw += delta;
       if (st.raw.length - st.released <= holdBack) return { text: '', redactions: [] };
       return advance(field, st, false);
@@ -144,6 +168,25 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       return advance(field, st, true);
     },
   };
+}
+
+function cloneMarkers(m: MarkerTable): MarkerTable {
+  return { byValue: new Map(m.byValue), counters: new Map(m.counters) };
+}
+
+/** The latest earlier cut at least CONTEXT characters before the released end (or 0). */
+function contextStart(st: FieldState): number {
+  for (let i = st.cuts.length - 1; i >= 0; i--) if (st.cuts[i] <= st.released - CONTEXT) return st.cuts[i];
+  return st.cuts[0];
+}
+
+/** Records a release up to `cut`, keeping only the cuts that may still serve as a context start. */
+function release(st: FieldState, cut: number): void {
+  st.released = cut;
+  st.cuts.push(cut);
+  const start = contextStart(st);
+  const keep = st.cuts.indexOf(start);
+  if (keep > 0) st.cuts.splice(0, keep);
 }
 
 /** Index just after the last whitespace character in [from, to), or -1. */

@@ -71,7 +71,10 @@ describe('ktpack diff', () => {
     );
     const human = await runCli(['diff', MINI_PACK, SEED_PACK]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/6 changes, 0 weaken protection/);
+    const header = /: (\d+) changes, 0 weaken protection/.exec(human.stdout);
+    expect(header).not.toBeNull();
+    // The summary counts exactly the change lines listed under it.
+    expect(human.stdout.trim().split('\n').slice(1)).toHaveLength(Number(header![1]));
     expect(human.stdout).toMatch(/\+ strengthens prompt-injection added to the request chain \(block\) {2}\(policy-config\.yaml:17\)/);
     const reverse = await runCli(['diff', SEED_PACK, MINI_PACK]);
     expect(reverse.code).toBe(1);

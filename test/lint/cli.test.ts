@@ -181,3 +181,13 @@ describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.mjs, precompiled val
     expect(built).toEqual(fromSource);
   }, 60_000);
 });
+
+describe('secrets in other findings', () => {
+  it('a key pasted into secret_key_ref.env is flagged and never echoed by any rule', async () => {
+    const { lintText } = await import('../../src/lint/lint.js');
+    const text = seed.replace('env: OPENAI_API_KEY', `env: ${SECRET}`).replace('    - pii-detector\n', `    - ${SECRET}\n    - pii-detector\n`);
+    const { diagnostics } = lintText('p.yaml', text);
+    expect(diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['literal-secret', 'secret-ref-name', 'chain-unknown-kind']));
+    expect(JSON.stringify(diagnostics)).not.toContain(SECRET.slice(8, 24));
+  });
+});

@@ -27,6 +27,10 @@ const blocks = (...kinds: string[]) => `policy:\n${kinds.map((k) => `  ${k}: {}\
 
 /** Every rule's cases, keyed by rule id (a meta-test checks every rule has both kinds). */
 export const RULE_CASES: Record<string, RuleCases> = {
+  'audit-logger-missing': {
+    valid: [pack(['pii-detector', 'audit-logger'], blocks('pii-detector', 'audit-logger')), pack([])],
+    invalid: [{ yaml: pack(['pii-detector'], blocks('pii-detector')), at: 'chain', message: 'no audit-logger' }],
+  },
   'audit-logger-not-last': {
     valid: [pack(['pii-detector', 'audit-logger'], blocks('pii-detector', 'audit-logger')), pack(['pii-detector'], blocks('pii-detector'))],
     invalid: [
@@ -89,6 +93,10 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { yaml: pack(['audit-logger'], `${blocks('audit-logger')}model_groups:\n  - name: fast\n    targets: [nope]\n`), at: 'nope' },
     ],
   },
+  'forward-client-key': {
+    valid: [pack(['audit-logger'], blocks('audit-logger'), `${TARGET}      forward_client_key: false\n`)],
+    invalid: [{ yaml: pack(['audit-logger'], blocks('audit-logger'), `${TARGET}      forward_client_key: true\n`), at: 'true', after: 'forward_client_key', message: 'forwards each client' }],
+  },
   'kind-options': {
     valid: [pack(['pii-detector'], 'policy:\n  pii-detector:\n    entities: [EMAIL]\n')],
     invalid: [],
@@ -121,6 +129,10 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: [pack(['audit-logger'], blocks('audit-logger'))],
     invalid: [{ yaml: pack(['audit-logger'], blocks('audit-logger', 'pii-detector')), at: 'pii-detector', message: 'never runs' }],
   },
+  'prompt-injection-not-first': {
+    valid: [pack(['prompt-injection', 'pii-detector', 'audit-logger'], blocks('prompt-injection', 'pii-detector', 'audit-logger')), pack(['pii-detector'], blocks('pii-detector'))],
+    invalid: [{ yaml: pack(['pii-detector', 'prompt-injection', 'audit-logger'], blocks('prompt-injection', 'pii-detector', 'audit-logger')), at: 'prompt-injection', message: 'position 2' }],
+  },
   'regex-catastrophic': {
     valid: [pack(['pii-detector'], "policy:\n  pii-detector:\n    detect_patterns: ['EMP-\\d{6}', 'ignore.*previous']\n")],
     invalid: [
@@ -140,7 +152,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: [pack(['audit-logger'], blocks('audit-logger')), pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {store: team.openai-key_1}\n')],
     invalid: [
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: OPENAI-KEY}\n'), at: 'OPENAI-KEY' },
-      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: "$OPENAI_KEY"}\n'), at: '"$OPENAI', message: 'not a valid environment variable name' },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: "$OPENAI_KEY"}\n'), at: '"$OPENAI', message: 'env is not a valid environment variable name' },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), `providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {env: sk-proj-${'P'.repeat(40)}}\n`), at: 'sk-proj', message: 'env is not a valid' },
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      secret_key_ref: {store: "team/key"}\n'), at: '"team/key"' },
       { yaml: pack(['audit-logger'], 'policy:\n  audit-logger:\n    hmac_key_env: 1KEY\n'), at: '1KEY' },
     ],

@@ -1,5 +1,7 @@
 // redactions[].start/end index the original text even when several transform policies run in a row.
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/compile/compile.js';
+import { loadDocument } from '../../src/load/document.js';
 import { evaluate } from '../../src/runtime/evaluate.js';
 import { composeSegments, toOriginal } from '../../src/runtime/offset-map.js';
 import type { IrStep, PolicyIr } from '../../src/runtime/types.js';
@@ -44,6 +46,25 @@ describe('redaction offsets across chained transforms', () => {
       expect(d.request!.messages[0].content).toBe(rebuilt + text.slice(last));
     });
   }
+
+  it('content-filter then pii-detector: both report original offsets', () => {
+    const yaml = `pack: {name: cf, version: 1.0.0, enabled: true}
+policies:
+  chain: [content-filter, pii-detector]
+policy:
+  content-filter: {action: redact, blocked_terms: [project falcon]}
+  pii-detector: {action: redact}
+`;
+    const chained = compile(loadDocument('policy-config.yaml', yaml)).ir!;
+    const text = 'About project falcon: mail a@b.io and call 555-867-5309 re project falcon.';
+    const d = evaluate(chained, { phase: 'request', request: { messages: [{ role: 'user', content: text }] } });
+    expect(d.redactions.map((r) => [r.policy, text.slice(r.start, r.end)])).toEqual([
+      ['content-filter', 'project falcon'],
+      ['content-filter', 'project falcon'],
+      ['pii-detector', 'a@b.io'],
+      ['pii-detector', '555-867-5309'],
+    ]);
+  });
 
   it('toOriginal widens a span that touches an earlier replacement', () => {
     // "ab[X]cd" where [X] (3 chars at 2..5) replaced original 2..10

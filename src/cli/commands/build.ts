@@ -19,7 +19,7 @@ export async function runBuild(file: string, options: { out: string }, io: CliIo
     throw e;
   });
   io.stderr.write(
-    `built ${manifest.pack.name}@${manifest.pack.version} -> ${relative(io.cwd, options.out) || '.'} (${manifest.irHash})\n`,
+    `built ${manifest.pack.name}@${manifest.pack.version} -> ${shown(io.cwd, options.out)} (${manifest.irHash})\n`,
   );
   return EXIT.ok;
 }
@@ -38,3 +38,9 @@ export const buildCommand: CliCommand = {
       });
   },
 };
+
+/** The output folder as the user would type it: relative below the working directory, else absolute. */
+function shown(cwd: string, out: string): string {
+  const rel = relative(cwd, resolve(cwd, out));
+  return rel === '' ? '.' : rel.startsWith('..') ? resolve(cwd, out) : rel;
+}

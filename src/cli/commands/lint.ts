@@ -170,7 +170,7 @@ export const lintCommand: CliCommand = {
       .command('lint')
       .description('Parse and validate packs; print diagnostics. Exit 0 clean, 1 findings, 2 usage or I/O error.')
       .argument('<files...>', 'policy-config.yaml files, directories (searched for policy-config.yaml), globs, or - for stdin')
-      .addOption(new Option('-f, --format <format>', `output format (repeatable: ${FORMATTERS.map((f) => f.name).join(', ')})`).argParser(collect))
+      .addOption(new Option('-f, --format <format>', `output format, optionally NAME=FILE (repeatable: ${FORMATTERS.map((f) => f.name).join(', ')})`).argParser(collect))
       .addOption(new Option('-o, --output <file>', 'write the matching --format to a file (repeatable, paired in order)').argParser(collect))
       .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
       .option('--max-warnings <n>', 'also fail when there are more than n warnings')

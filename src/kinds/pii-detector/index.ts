@@ -43,16 +43,8 @@ export const piiDetectorKind: KindDefinition = {
     });
     const patterns = Array.isArray(options.detect_patterns) ? options.detect_patterns : [];
     patterns.forEach((p, i) => {
-      const cat = categoryName(p);
-      if (cat) {
-        findings.push({
-          path: ['detect_patterns', i],
-          code: 'pii-category-as-pattern',
-          severity: 'warning',
-          message: `"${String(p)}" names the built-in entity ${cat}, not a regular expression; ktpack detects ${cat} (list it under entities instead)`,
-        });
-        return;
-      }
+      // Some docs list entity names here (`email`, `ssn`): accepted as that entity, not compiled as a regex.
+      if (categoryName(p)) return;
       const parts = patternParts(p);
       if (!parts) return;
       try {

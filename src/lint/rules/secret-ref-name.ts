@@ -25,13 +25,14 @@ export const secretRefName: Rule = {
           if (!ENV_NAME.test(value)) {
             out.push({
               path: here,
-              message: `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}" is not a valid environment variable name`,
-              hint: /^\$\{?[A-Za-z_]/.test(value) ? `write the bare name: ${value.replace(/^\$\{?|\}$/g, '')}` : 'use letters, digits and _ only, not starting with a digit',
+              // The value is not echoed: a key pasted where its variable name belongs is a secret.
+              message: `${key} is not a valid environment variable name`,
+              hint: /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value) ? `write the bare name: ${value.replace(/^\$\{?|\}$/g, '')}` : 'use letters, digits and _ only, not starting with a digit',
             });
           }
         } else if (inRef && key === 'store' && typeof value === 'string') {
           if (!STORE_NAME.test(value)) {
-            out.push({ path: here, message: `"${value}" is not a valid secret-store name (ASCII letters, digits, _, - and . only)` });
+            out.push({ path: here, message: 'secret_key_ref.store is not a valid secret-store name (ASCII letters, digits, _, - and . only)' });
           }
         } else {
           walk(value, here);

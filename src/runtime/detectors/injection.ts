@@ -159,11 +159,11 @@ export function combine(signals: readonly InjectionSignal[]): number {
 }
 
 function scanLayer(raw: string, layer: string, options: InjectionOptions, found: Map<string, InjectionSignal>, depth: number): void {
-  const norm = normalize(raw, { unicode: options.normalizeUnicode, homoglyphs: options.detectHomoglyphs });
+  const norm = normalize(raw, { unicode: options.normalizeUnicode, homoglyphs: options.detectHomoglyphs, offsets: false });
   const views = [norm.text];
   // Invisible characters are either glue inside a word or the only separator between words: read both ways.
   if (options.normalizeUnicode !== false && /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/.test(raw)) {
-    views.push(normalize(raw, { homoglyphs: options.detectHomoglyphs, invisibleAsSpace: true }).text);
+    views.push(normalize(raw, { homoglyphs: options.detectHomoglyphs, invisibleAsSpace: true, offsets: false }).text);
   }
   for (const view of views) matchSignals(view, layer, options, found);
   if (norm.hidden) scanLayer(norm.hidden, 'tag_chars', options, found, depth + 1);
@@ -212,7 +212,7 @@ function windowTest(re: RegExp, text: string): boolean {
 
 const B64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 const HEX = /(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :,]?){12,}(?![0-9A-Fa-f])/g;
-const URLENC = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
+const URLENC = /(?:%[0-9A-Fa-f]{2}[^\s%]{0,40}){3,}/g;
 const MAX_SEGMENTS = 32;
 
 /** Base64, hex and percent-encoded segments that decode to readable text. */
@@ -236,8 +236,11 @@ function decodeSegments(raw: string): Array<{ text: string; layer: string }> {
   }
   if (raw.includes('%')) {
     for (const m of raw.matchAll(URLENC)) {
+      // The regex starts at the first escape; the word before it belongs to the same token.
+      let s = m.index;
+      while (s > 0 && s > m.index - 40 && !/\s/.test(raw[s - 1])) s--;
       try {
-        out.push({ text: decodeURIComponent(m[0]), layer: 'url' });
+        out.push({ text: decodeURIComponent(raw.slice(s, m.index + m[0].length)), layer: 'url' });
       } catch {
         // Not valid percent-encoding: nothing hidden there.
       }
@@ -277,8 +280,17 @@ function bytesToText(bytes: Uint8Array): string | null {
 }
 
 function rot13(s: string): string {
-  return s.replace(/[A-Za-z]/g, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  // A code table and chunked fromCharCode: a replace() callback per letter costs ten times more.
+  const out: string[] = [];
+  const CHUNK = 8192;
+  const codes = new Uint16Array(Math.min(CHUNK, s.length));
+  for (let at = 0; at < s.length; at += CHUNK) {
+    const n = Math.min(CHUNK, s.length - at);
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(at + i);
+      codes[i] = c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
+    }
+    out.push(String.fromCharCode(...codes.subarray(0, n)));
+  }
+  return out.join('');
 }

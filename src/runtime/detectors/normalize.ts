@@ -14,6 +14,8 @@ export interface NormalizeOptions {
   homoglyphs?: boolean;
   /** Replace invisible characters with a space instead of removing them. */
   invisibleAsSpace?: boolean;
+  /** Build the offset map (default true); scorers that never map back skip the cost. */
+  offsets?: boolean;
 }
 
 // Zero-width and other invisible format characters (soft hyphen, joiners, BOM, bidi marks, word joiner...).
@@ -38,10 +40,11 @@ const NON_LATIN = /[\u0400-\u04FF\u0370-\u03FF]/;
 export function normalize(input: string, opts: NormalizeOptions = {}): NormalizedText {
   const unicode = opts.unicode !== false;
   const homoglyphs = opts.homoglyphs !== false;
+  const withMap = opts.offsets !== false;
   // Fast path: plain ASCII has nothing to fold; only spacing and leetspeak apply.
   if (!/[^\x00-\x7f]/.test(input)) {
-    const map = new Int32Array(input.length + 1);
-    for (let i = 0; i <= input.length; i++) map[i] = i;
+    const map = new Int32Array(withMap ? input.length + 1 : 0);
+    for (let i = 0; i < map.length; i++) map[i] = i;
     if (!homoglyphs) return { text: input, map, hidden: '' };
     const spaced = collapseSpacing(input, map);
     return { text: deLeet(spaced.text), map: spaced.map, hidden: '' };
@@ -60,7 +63,7 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const stop = found ? found.index : input.length;
     if (stop > i) {
       pieces.push(input.slice(i, stop));
-      for (let k = i; k < stop; k++) map.push(k);
+      if (withMap) for (let k = i; k < stop; k++) map.push(k);
       prev = input[stop - 1];
       i = stop;
       if (!found) break;
@@ -77,7 +80,7 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       if (opts.invisibleAsSpace) {
         pieces.push(' ');
         prev = ' ';
-        map.push(i);
+        if (withMap) map.push(i);
       }
       i += width;
       continue;
@@ -89,12 +92,12 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       const g = HOMOGLYPHS[ch];
       if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined))) ch = g;
     }
-    for (let k = 0; k < ch.length; k++) map.push(i);
+    if (withMap) for (let k = 0; k < ch.length; k++) map.push(i);
     pieces.push(ch);
     prev = ch[ch.length - 1] ?? prev;
     i += width;
   }
-  map.push(input.length);
+  if (withMap) map.push(input.length);
   let text = pieces.join('');
   let m: Int32Array = Int32Array.from(map);
   if (homoglyphs) {
@@ -155,9 +158,9 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
 
 /** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
 function deLeet(text: string): string {
-  // '@' only at a word start ("@ll"), so e-mail addresses keep their '@'.
+  // '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
   return text
-    .replace(/(?<=[A-Za-z])[013457$!]+|[013457$!]+(?=[A-Za-z])/g, (s) => {
+    .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => {
       let r = '';
       for (const c of s) r += LEET[c] ?? c;
       return r;

@@ -273,8 +273,8 @@ function keyLike(body: string, minEntropy = 3.2): boolean {
 
 interface KeyRule {
   pattern: RegExp;
-  /** Substrings one of which every match contains; the rule is skipped when the text has none. */
-  literals?: string[];
+  /** Regex source of a prefix every match contains; the rule is skipped when the prefilter never sees it. */
+  pre?: string;
   /** Capture group holding the random body to vet (0 = whole match). */
   body?: number;
   /** Capture group that is the secret itself (redacts only it); default the whole match. */
@@ -283,30 +283,29 @@ interface KeyRule {
   minEntropy?: number;
 }
 
-const AWS_PREFIXES = ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'APKA'];
 const KEY_NAMES = String.raw`(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|aws_?secret_?access_?key|secret_?access_?key)`;
 
 const KEY_RULES: KeyRule[] = [
   // Anthropic before OpenAI: both start with sk-.
-  { literals: ['sk-ant-'], pattern: /sk-ant-(?<![\w-]sk-ant-)(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
-  { literals: ['sk-'], pattern: /sk-(?<![\w-]sk-)(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { literals: AWS_PREFIXES, pattern: /A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
-  { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], pattern: /gh(?<!\wgh)[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
-  { literals: ['github_pat_'], pattern: /github_pat_(?<!\wgithub_pat_)([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
-  { literals: ['glpat-'], pattern: /glpat-(?<!\wglpat-)([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { literals: ['xox'], pattern: /xox(?<![\w-]xox)[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
-  { literals: ['hooks.slack.com'], pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
-  { literals: ['k_live_', 'k_test_'], pattern: /[sr]k_(?<!\w[sr]k_)(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
-  { literals: ['whsec_'], pattern: /whsec_(?<!\wwhsec_)([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
-  { literals: ['AIza'], pattern: /AIza(?<![\w-]AIza)([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
-  { literals: ['npm_'], pattern: /npm_(?<!\wnpm_)([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
-  { literals: ['hf_'], pattern: /hf_(?<!\whf_)([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
-  { literals: ['SG.'], pattern: /SG\.(?<!\wSG\.)([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
-  { literals: ['SK0', 'SK1', 'SK2', 'SK3', 'SK4', 'SK5', 'SK6', 'SK7', 'SK8', 'SK9', 'SKa', 'SKb', 'SKc', 'SKd', 'SKe', 'SKf', 'AC0', 'AC1', 'AC2', 'AC3', 'AC4', 'AC5', 'AC6', 'AC7', 'AC8', 'AC9', 'ACa', 'ACb', 'ACc', 'ACd', 'ACe', 'ACf'], pattern: /[SA][KC](?<!\w[SA][KC])([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
-  { literals: ['eyJ'], pattern: /eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
-  { literals: ['PRIVATE KEY-----'], pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
+  { pre: 'sk-ant-', pattern: /sk-ant-(?<![\w-]sk-ant-)(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
+  { pre: 'sk-', pattern: /sk-(?<![\w-]sk-)(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pre: 'A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)', pattern: /A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
+  { pre: 'gh[pousr]_', pattern: /gh(?<!\wgh)[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
+  { pre: 'github_pat_', pattern: /github_pat_(?<!\wgithub_pat_)([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
+  { pre: 'glpat-', pattern: /glpat-(?<!\wglpat-)([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pre: 'xox', pattern: /xox(?<![\w-]xox)[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
+  { pre: 'hooks\\.slack\\.com', pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
+  { pre: 'k_(?:live|test)_', pattern: /[sr]k_(?<!\w[sr]k_)(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
+  { pre: 'whsec_', pattern: /whsec_(?<!\wwhsec_)([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
+  { pre: 'AIza', pattern: /AIza(?<![\w-]AIza)([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
+  { pre: 'npm_', pattern: /npm_(?<!\wnpm_)([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
+  { pre: 'hf_', pattern: /hf_(?<!\whf_)([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
+  { pre: 'SG\\.', pattern: /SG\.(?<!\wSG\.)([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
+  { pattern: /[SA][KC](?<!\w[SA][KC])([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
+  { pre: 'eyJ', pattern: /eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
+  { pre: 'PRIVATE KEY-----', pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
   // URL userinfo passwords: scheme://user:password@host.
-  { literals: ['://'], pattern: /:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dg, span: 1, vet: false },
+  { pre: '://', pattern: /:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dg, span: 1, vet: false },
   // `api_key = "..."` assignments, anchored on the ':' or '=' (rare in prose) with the name looked up behind it.
   {
     pattern: new RegExp(String.raw`[:=](?<=(?<![\w-])${KEY_NAMES}["']?\s*[:=])\s*["']?([A-Za-z0-9_\-+/.=]{16,200})`, 'dgi'),
@@ -314,16 +313,15 @@ const KEY_RULES: KeyRule[] = [
     span: 1,
     minEntropy: 3.5,
   },
-  { literals: ['earer '], pattern: /[Bb]earer\s+([A-Za-z0-9_\-+/.=]{16,200})/dg, body: 1, span: 1, minEntropy: 3.5 },
+  { pre: 'earer ', pattern: /[Bb]earer\s+([A-Za-z0-9_\-+/.=]{16,200})/dg, body: 1, span: 1, minEntropy: 3.5 },
 ];
 
-const escapeRe = (l: string): string => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const LITERAL_RULES = KEY_RULES.filter((r) => r.literals);
+const LITERAL_RULES = KEY_RULES.filter((r) => r.pre);
 // One pass finds which rules can match at all: most texts hold no key, and then no rule regex runs.
-const KEY_PREFILTER = new RegExp(LITERAL_RULES.map((r) => `(${r.literals!.map(escapeRe).join('|')})`).join('|'), 'g');
+const KEY_PREFILTER = new RegExp(LITERAL_RULES.map((r) => `(${r.pre})`).join('|'), 'g');
 
 const findKeys: Finder = (text, out) => {
-  const live = new Set<KeyRule>(KEY_RULES.filter((r) => !r.literals));
+  const live = new Set<KeyRule>(KEY_RULES.filter((r) => !r.pre));
   for (const m of text.matchAll(KEY_PREFILTER)) {
     for (let g = 1; g < m.length; g++) if (m[g] !== undefined) live.add(LITERAL_RULES[g - 1]);
   }
@@ -392,10 +390,17 @@ export function findPii(text: string, entities: readonly string[], custom: reado
   for (const e of entities) for (const f of FINDERS[e] ?? []) f(text, spans);
   for (const c of custom) findCustom(text, c.regex, c.entity, spans);
   if (spans.length < 2) return spans;
-  spans.sort((a, b) => (PRIORITY[b.entity] ?? 8) - (PRIORITY[a.entity] ?? 8) || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  // One sweep in start order: on overlap the stronger entity (checksummed or secret), then the longer span, wins.
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: PiiSpan[] = [];
   for (const s of spans) {
-    if (!kept.some((k) => s.start < k.end && k.start < s.end)) kept.push(s);
+    const last = kept[kept.length - 1];
+    if (!last || s.start >= last.end) {
+      kept.push(s);
+      continue;
+    }
+    const rank = (x: PiiSpan): number => (PRIORITY[x.entity] ?? 8) * 1e6 + (x.end - x.start);
+    if (rank(s) > rank(last)) kept[kept.length - 1] = s;
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
