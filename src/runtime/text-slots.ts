@@ -26,8 +26,25 @@ export function requestSlots(request: ChatRequest): TextSlot[] {
     const m = messages[i];
     if (m && typeof m === 'object') messageSlots(m, ['messages', i], `messages[${i}]`, String(m.role ?? ''), i, slots);
   }
+  // Text the model also sees (or that is stored with the request) outside the messages.
+  const r = request as Record<string, unknown>;
+  if (Array.isArray(r.tools)) {
+    r.tools.forEach((tool, t) => {
+      const fn = (tool as { function?: unknown } | null)?.function;
+      if (fn && typeof fn === 'object') stringLeaves(fn, ['tools', t, 'function'], `tools[${t}].function`, 'tools', -1, slots, SKIP_TOOL_KEYS);
+    });
+  }
+  for (const key of REQUEST_TEXT_FIELDS) {
+    if (r[key] !== undefined && r[key] !== null) stringLeaves(r[key], [key], key, key, -1, slots, SKIP_PART_KEYS);
+  }
   return slots;
 }
+
+/** Request fields outside `messages` whose strings are scanned too. */
+const REQUEST_TEXT_FIELDS = ['prediction', 'user', 'metadata', 'response_format'] as const;
+/** Keys whose values are identifiers or binary payloads, not text: never scanned. */
+const SKIP_PART_KEYS = new Set(['type', 'image_url', 'input_audio', 'file', 'detail', 'format']);
+const SKIP_TOOL_KEYS = new Set(['name', 'strict']);
 
 /** Text slots of a chat completion response: every choice's content and tool calls. */
 export function responseSlots(response: ChatResponse): TextSlot[] {
@@ -51,8 +68,13 @@ function messageSlots(m: ChatMessage, base: Array<string | number>, label: strin
       const part = content[j];
       if (part && typeof part === 'object' && typeof part.text === 'string') {
         out.push(leaf(`${label}.content[${j}].text`, part.text, role, index, [...base, 'content', j, 'text']));
+      } else if (part !== null && part !== undefined) {
+        // An unexpected part shape is scanned string by string, never passed through unread.
+        stringLeaves(part, [...base, 'content', j], `${label}.content[${j}]`, role, index, out, SKIP_PART_KEYS);
       }
     }
+  } else if (content !== null && content !== undefined) {
+    stringLeaves(content, [...base, 'content'], `${label}.content`, role, index, out, SKIP_PART_KEYS);
   }
   if (typeof m.refusal === 'string') out.push(leaf(`${label}.refusal`, m.refusal, role, index, [...base, 'refusal']));
   if (Array.isArray(m.tool_calls)) {
@@ -102,6 +124,24 @@ function argumentSlots(args: string, label: string, role: string, index: number,
   };
   visit(parsed, []);
 }
+
+/** Every string under `value` (any JSON shape) as a slot, skipping keys in `skip`; bounded depth. */
+function stringLeaves(value: unknown, at: Array<string | number>, label: string, role: string, index: number, out: TextSlot[], skip: ReadonlySet<string>, depth = 0): void {
+  if (typeof value === 'string') {
+    out.push(leaf(label, value, role, index, at));
+  } else if (depth >= MAX_DEPTH) {
+    return;
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => stringLeaves(v, [...at, i], `${label}[${i}]`, role, index, out, skip, depth + 1));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!skip.has(k)) stringLeaves(v, [...at, k], `${label}.${k}`, role, index, out, skip, depth + 1);
+    }
+  }
+}
+
+/** Deeper nesting is refused by the proxy before evaluation; the runtime stops walking here. */
+const MAX_DEPTH = 64;
 
 function leaf(path: string, text: string, role: string, index: number, at: Array<string | number>): TextSlot {
   return {
