@@ -101,12 +101,14 @@ async function auditCost(ctx, dir) {
     for (const [, ir] of variants) gws.push(await startGateway({ ir, host: '127.0.0.1', port: 0, upstream: mock.url, auditDir: join(dir, `audit2-${ir.pack.name}`), env: {}, log: () => {} }));
     const total = ctx.flags.has('--quick') ? 400 : 2000;
     const concurrency = 16;
-    const rounds = 3;
+    const rounds = ctx.flags.has('--quick') ? 3 : 6;
     const rps = variants.map(() => []);
     const lat = variants.map(() => []);
     const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Summarise the quarterly numbers for the board.' }] });
     for (let round = 0; round < rounds; round++) {
-      for (let v = 0; v < variants.length; v++) {
+      // Rotate the order each round so warm-up and load drift do not always favour the same variant.
+      for (let k = 0; k < variants.length; k++) {
+        const v = (k + round) % variants.length;
         let left = total;
         const t0 = performance.now();
         await Promise.all(
