@@ -30,6 +30,8 @@ export interface AuditLogOptions {
 
 /** The chain's starting `prev`. */
 export const GENESIS_HASH = '0'.repeat(64);
+/** Non-durable logs refresh checkpoint.json at most this often; records newer than it are chain-checked only. */
+export const CHECKPOINT_INTERVAL_MS = 100;
 /** Names of the side files. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const ANCHOR_FILE = 'anchor.json';
@@ -162,6 +164,14 @@ export class AuditLog {
     while (this.checkpointing) await this.checkpointing;
   }
 
+  /** Writes every queued record and a fresh checkpoint now. */
+  async sync(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (this.appended) await this.scheduleCheckpoint(true);
+  }
+
   private async writeBatch(batch: AuditLog['queue']): Promise<void> {
     try {
       if (utcDay(this.now()) !== this.segmentDay || this.segmentBytes > (this.options.maxSegmentBytes ?? 64 * 1024 * 1024)) {
@@ -194,13 +204,29 @@ export class AuditLog {
   private checkpointing?: Promise<void>;
   private checkpointDirty = false;
 
-  /** Writes the checkpoint for the current head; coalesces requests made while one is being written. */
-  private scheduleCheckpoint(): Promise<void> {
+  private checkpointTimer?: NodeJS.Timeout;
+  private lastCheckpoint = 0;
+
+  /**
+   * Writes the checkpoint for the appended head, at most every CHECKPOINT_INTERVAL_MS unless durable
+   * (so a busy log costs one small rename per interval, not per batch); coalesces overlapping requests.
+   */
+  private scheduleCheckpoint(force = false): Promise<void> {
     this.checkpointDirty = true;
+    const wait = this.lastCheckpoint + CHECKPOINT_INTERVAL_MS - Date.now();
+    if (!force && !this.options.durable && wait > 0) {
+      this.checkpointTimer ??= setTimeout(() => {
+        this.checkpointTimer = undefined;
+        void this.scheduleCheckpoint(true).catch((e: Error) => this.options.onError?.(e));
+      }, wait);
+      this.checkpointTimer.unref?.();
+      return Promise.resolve();
+    }
     if (!this.checkpointing) {
       this.checkpointing = (async () => {
         while (this.checkpointDirty) {
           this.checkpointDirty = false;
+          this.lastCheckpoint = Date.now();
           await this.writeCheckpoint();
         }
       })().finally(() => {
@@ -255,6 +281,9 @@ export class AuditLog {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (this.appended) await this.scheduleCheckpoint(true);
     while (this.checkpointing) await this.checkpointing;
     await this.handle?.close();
     this.handle = undefined;

@@ -1,4 +1,5 @@
 // Cost attribution: prices token usage per model and reads identity tags from headers and the request body.
+import { createHash } from 'node:crypto';
 import { priceOf } from '../pricing/prices.js';
 import type { IrCost, IrPricing, IrTarget } from '../runtime/types.js';
 
@@ -48,6 +49,12 @@ function num(v: unknown): number {
 }
 
 const TAG_VALUE = /^[\w.:@/-]{1,128}$/;
+const PERSONAL = /@|^\+?\d[\d.-]{6,}$/;
+
+/** Tag values that look personal (an email address, a phone number) are pseudonymised: attributable, not readable. */
+function tagValue(v: string): string {
+  return PERSONAL.test(v) ? `sha256:${createHash('sha256').update(v).digest('hex').slice(0, 16)}` : v;
+}
 
 /**
  * Identity tags: `x-team-id` → team, `x-project-id` → project, other headers by name without `x-`;
@@ -58,14 +65,14 @@ export function readTags(headers: Record<string, string | string[] | undefined>,
   for (const h of cost.tagHeaders) {
     const raw = headers[h];
     const v = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof v === 'string' && TAG_VALUE.test(v)) tags[tagName(h)] = v;
+    if (typeof v === 'string' && TAG_VALUE.test(v)) tags[tagName(h)] = tagValue(v);
   }
   if (cost.tagsFromBody && body) {
-    if (typeof body.user === 'string' && TAG_VALUE.test(body.user)) tags.user ??= body.user;
+    if (typeof body.user === 'string' && TAG_VALUE.test(body.user)) tags.user ??= tagValue(body.user);
     const md = body.metadata;
     if (md && typeof md === 'object' && !Array.isArray(md)) {
       for (const [k, v] of Object.entries(md as Record<string, unknown>)) {
-        if (/^\w{1,64}$/.test(k) && typeof v === 'string' && TAG_VALUE.test(v)) tags[k] ??= v;
+        if (/^\w{1,64}$/.test(k) && typeof v === 'string' && TAG_VALUE.test(v)) tags[k] ??= tagValue(v);
       }
     }
   }

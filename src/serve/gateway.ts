@@ -182,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mock,
     core,
     reload: () => (reloading ??= reload().finally(() => (reloading = undefined))),
-    flushAudit: async () => audit?.flush(),
+    flushAudit: async () => audit?.sync(),
     async close(graceMs) {
       await http.close(graceMs);
       await audit?.close();

@@ -1,0 +1,28 @@
+// Cost attribution units: pricing precedence (target, pack, built-in), cached tokens, unknown models, tag reading.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COST, priceUsage, readTags } from '../../src/serve/cost.js';
+import type { IrTarget } from '../../src/runtime/types.js';
+
+const target = (pricing: IrTarget['pricing']): IrTarget => ({ id: 't', provider: 'openai', model: null, baseUrl: 'x', secretEnv: null, apiKeyHeader: 'authorization', apiKeyPrefix: 'Bearer ', forwardClientKey: false, pricing, timeouts: { connectMs: 1, firstByteMs: 1, totalMs: 1 }, src: { file: 'x', path: 'x', line: 1 } });
+
+const PRICES: Array<[string, Parameters<typeof priceUsage>, number | null]> = [
+  ['built-in gpt-4o', [{ prompt_tokens: 1_000_000, completion_tokens: 1_000_000 }, 'gpt-4o', undefined, DEFAULT_COST], 12.5],
+  ['dated snapshot', [{ prompt_tokens: 1_000_000, completion_tokens: 0 }, 'gpt-4o-mini-2024-07-18', undefined, DEFAULT_COST], 0.15],
+  ['cached input tokens', [{ prompt_tokens: 1_000_000, completion_tokens: 0, prompt_tokens_details: { cached_tokens: 500_000 } }, 'gpt-4o', undefined, DEFAULT_COST], 1.875],
+  ['target pricing wins', [{ prompt_tokens: 1_000_000, completion_tokens: 1_000_000 }, 'gpt-4o', target({ inputPer1m: 1, outputPer1m: null, cachedInputPer1m: null }), DEFAULT_COST], 11],
+  ['pack pricing for an unknown model', [{ prompt_tokens: 2_000_000, completion_tokens: 0 }, 'my-llm', undefined, { ...DEFAULT_COST, pricing: { 'my-llm': { inputPer1m: 3, outputPer1m: 4, cachedInputPer1m: null } } }], 6],
+  ['unknown model: unknown cost, never zero', [{ prompt_tokens: 10, completion_tokens: 10 }, 'my-llm', undefined, DEFAULT_COST], null],
+  ['no usage: unknown cost', [null, 'gpt-4o', undefined, DEFAULT_COST], null],
+];
+
+describe('priceUsage', () => {
+  for (const [name, args, usd] of PRICES) it(name, () => expect(priceUsage(...args).usd).toBe(usd));
+});
+
+describe('readTags', () => {
+  it('reads headers and body, drops junk, pseudonymises personal values', () => {
+    const tags = readTags({ 'x-team-id': 'payments', 'x-project-id': 'has spaces' }, { user: 'jane@example.com', metadata: { env: 'prod', note: 'x'.repeat(200) } }, DEFAULT_COST);
+    expect(tags).toEqual({ team: 'payments', user: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), env: 'prod' });
+    expect(JSON.stringify(tags)).not.toContain('jane');
+  });
+});
