@@ -25,6 +25,13 @@ export interface EvaluateEnv extends EvalEnv {
 export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}): Decision {
   const original: ChatRequest | ChatResponse = input.phase === 'request' ? input.request : input.response;
   const steps = input.phase === 'request' ? ir.request : ir.response;
+  if (steps.length === 0 || !ir.pack.enabled) {
+    // Nothing to run: skip collecting the text slots.
+    const allow: Decision = { verdict: 'allow', reasons: [], policies: [], redactions: [] };
+    if (input.phase === 'request') allow.request = input.request;
+    else allow.response = input.response;
+    return allow;
+  }
   const slots: TextSlot[] =
     input.phase === 'request' ? requestSlots(input.request) : responseSlots(input.response);
   const view: StepView = { phase: input.phase, slots, markers: env.markers ?? createMarkerTable(), env };
@@ -36,7 +43,7 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
   const segments: Segment[][] = slots.map(() => []);
   let verdict: Decision['verdict'] = 'allow';
 
-  for (const node of ir.pack.enabled ? steps : []) {
+  for (const node of steps) {
     const kind = runKind(node.kind);
     if (!kind) throw new Error(`ktpack runtime: unknown policy kind "${node.kind}" in IR`);
     const out = kind.step(node, view);

@@ -12,7 +12,7 @@ import type { Metrics } from './metrics.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
 import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
-import { classifyUpstreamError, DEFAULT_TIMEOUTS, readAll, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
+import { classifyUpstreamError, DEFAULT_TIMEOUTS, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
 
 /** An inbound HTTP request, reduced to what the core needs. */
 export interface ProxyRequest {
@@ -304,7 +304,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
 
     /** Turns a non-2xx upstream answer into a fallback outcome. */
     const upstreamFailure = async <T>(up: UpstreamStream, toResponse: (r: ProxyResponse) => T): Promise<AttemptOutcome<T>> => {
-      const raw = await readAll(up.body, 1024 * 1024).catch(() => Buffer.alloc(0));
+      const raw = await up.read(1024 * 1024).catch(() => Buffer.alloc(0));
       const retryAfterMs = parseRetryAfter(up.headers, now());
       const extra: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
       return { ok: false, trigger: statusTrigger(up.status), status: up.status, retryAfterMs, failure: toResponse(passUpstreamError(up.status, raw, id, extra)) };
@@ -335,7 +335,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           }
           if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail);
           try {
-            return { ok: true, value: { kind: 'ok', target, body: await readAll(up.body, maxResponse) } };
+            return { ok: true, value: { kind: 'ok', target, body: await up.read(maxResponse) } };
           } catch (e) {
             return transportFailure(e, fail, target);
           }

@@ -15,7 +15,10 @@ export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteM
 export interface UpstreamStream {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array>;
+  /** The body as it arrives (SSE); created on first use. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Reads the whole body, refusing one larger than `limit` bytes. */
+  read(limit: number): Promise<Buffer>;
   /** Stops reading and releases the connection. */
   abort(): void;
 }
@@ -43,9 +46,50 @@ export function classifyUpstreamError(e: unknown): UpstreamError {
   return new UpstreamError('connection_error', code);
 }
 
+/**
+ * The abort signal undici watches for one attempt: EventEmitter-shaped (undici accepts those), so an attempt costs no
+ * AbortController. It fires once, for the total timeout or the client's disconnect, whichever comes first.
+ */
+class AttemptSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listener?: () => void;
+
+  once(_event: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+
+  /** undici checks for `on` to recognise an EventEmitter; listeners are one-shot here either way. */
+  on(event: 'abort', listener: () => void): void {
+    this.once(event, listener);
+  }
+
+  removeListener(): void {
+    this.listener = undefined;
+  }
+
+  fire(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const l = this.listener;
+    this.listener = undefined;
+    l?.();
+  }
+}
+
+/** A body stream as undici returns it (a Readable), reduced to what is used here. */
+interface BodyReadable extends AsyncIterable<Uint8Array> {
+  on(event: 'data', fn: (c: Buffer) => void): this;
+  on(event: 'end' | 'close', fn: () => void): this;
+  on(event: 'error', fn: (e: Error) => void): this;
+  destroy(e?: Error): void;
+}
+
 /** Sends requests to upstreams over shared keep-alive connection pools (one per connect timeout). */
 export class UpstreamClient {
   private readonly agents = new Map<number, Agent>();
+  private readonly urls = new Map<string, { origin: string; path: string }>();
 
   private agent(connectMs: number): Agent {
     let a = this.agents.get(connectMs);
@@ -56,70 +100,109 @@ export class UpstreamClient {
     return a;
   }
 
+  /** Origin and path of `url`, parsed once per distinct URL (a pack has a handful). */
+  private split(url: string): { origin: string; path: string } {
+    let u = this.urls.get(url);
+    if (!u) {
+      const parsed = new URL(url);
+      u = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.urls.size < 1000) this.urls.set(url, u);
+    }
+    return u;
+  }
+
   /**
    * POSTs `body` (serialized JSON) to `url` and resolves once the response headers arrived.
    * The body is returned as a stream; the total timeout and `signal` keep applying while it is read.
    */
   async post(url: string, body: string, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: AbortSignal): Promise<UpstreamStream> {
-    const controller = new AbortController();
-    const total = setTimeout(() => controller.abort(new UpstreamError('timeout', 'total_timeout')), timeouts.totalMs);
+    const abort = new AttemptSignal();
+    const total = setTimeout(() => abort.fire(new UpstreamError('timeout', 'total_timeout')), timeouts.totalMs);
     total.unref?.();
-    const onAbort = (): void => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onClientAbort = (): void => abort.fire(signal?.reason);
+    if (signal?.aborted) onClientAbort();
+    else signal?.addEventListener('abort', onClientAbort, { once: true });
+    let cleaned = false;
     const cleanup = (): void => {
+      if (cleaned) return;
+      cleaned = true;
       clearTimeout(total);
-      signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onClientAbort);
     };
+    const failure = (e: unknown): UpstreamError => (abort.reason instanceof UpstreamError ? abort.reason : classifyUpstreamError(e));
+    const { origin, path } = this.split(url);
+    let res;
     try {
-      const res = await request(url, {
+      res = await this.agent(timeouts.connectMs).request({
+        origin,
+        path,
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', ...headers },
-        dispatcher: this.agent(timeouts.connectMs),
-        signal: controller.signal,
+        signal: abort,
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.firstByteMs,
       });
-      const stream = res.body;
-      async function* iterate(): AsyncIterable<Uint8Array> {
-        try {
-          for await (const c of stream) yield c as Uint8Array;
-        } catch (e) {
-          throw controller.signal.reason instanceof UpstreamError ? controller.signal.reason : classifyUpstreamError(e);
-        } finally {
-          cleanup();
-        }
-      }
-      return {
-        status: res.statusCode,
-        headers: res.headers,
-        body: iterate(),
-        abort: () => {
-          cleanup();
-          stream.destroy();
-        },
-      };
     } catch (e) {
       cleanup();
-      throw controller.signal.reason instanceof UpstreamError ? controller.signal.reason : classifyUpstreamError(e);
+      throw failure(e);
     }
+    const stream = res.body as unknown as BodyReadable;
+    let iterable: AsyncIterable<Uint8Array> | undefined;
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      get body() {
+        iterable ??= (async function* iterate(): AsyncIterable<Uint8Array> {
+          try {
+            for await (const c of stream) yield c;
+          } catch (e) {
+            throw failure(e);
+          } finally {
+            cleanup();
+          }
+        })();
+        return iterable;
+      },
+      read: (limit) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let settled = false;
+          const settle = (e?: Error): void => {
+            if (settled) return;
+            settled = true;
+            cleanup();
+            if (e) reject(e);
+            else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+          };
+          stream.on('data', (c) => {
+            if (settled) return;
+            size += c.length;
+            if (size > limit) {
+              const err = new UpstreamError('connection_error', 'response_too_large');
+              settle(err);
+              stream.destroy(err);
+              return;
+            }
+            chunks.push(c);
+          });
+          stream.on('end', () => settle());
+          stream.on('error', (e) => settle(failure(e)));
+          // Destroyed without an error (aborted from outside): not a complete body.
+          stream.on('close', () => {
+            if (!settled) settle(failure(abort.reason ?? new UpstreamError('connection_error', 'closed')));
+          });
+        }),
+      abort: () => {
+        cleanup();
+        stream.destroy();
+      },
+    };
   }
 
   /** Closes pooled connections. */
   async close(): Promise<void> {
     await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
-}
-
-/** Reads a whole body, refusing one larger than `limit` bytes. */
-export async function readAll(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of body) {
-    size += c.length;
-    if (size > limit) throw new UpstreamError('connection_error', 'response_too_large');
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
 }
