@@ -1,5 +1,6 @@
 // Append-only, hash-chained JSON Lines audit log: daily segments, batched writes, signed checkpoints, retention.
-import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { write as fdWrite } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -46,12 +47,15 @@ export interface ChainHead {
 
 /** SHA-256 hex of one record line (without its newline). */
 export function hashLine(line: string): string {
-  return createHash('sha256').update(line).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', line, 'hex') : crypto.createHash('sha256').update(line).digest('hex');
 }
+
+/** `crypto.hash` (Node >= 20.12): one call, no Hash object per record. */
+const oneShotHash = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
 /** HMAC-SHA-256 of a checkpoint or anchor's fields. */
 export function signHead(key: string, kind: 'checkpoint' | 'anchor', head: ChainHead, extra = ''): string {
-  return createHmac('sha256', key).update(`${kind}:${head.seq}:${head.hash}:${extra}`).digest('hex');
+  return crypto.createHmac('sha256', key).update(`${kind}:${head.seq}:${head.hash}:${extra}`).digest('hex');
 }
 
 /** Segment file names in `dir`, oldest first. */
@@ -64,15 +68,63 @@ function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
+/** A promise with its settle functions: one per batch, shared by every record in it. */
+interface Batch {
+  records: AuditRecord[];
+  promise: Promise<void>;
+  done: () => void;
+  fail: (e: Error) => void;
+}
+
+function newBatch(): Batch {
+  let done!: () => void;
+  let fail!: (e: Error) => void;
+  const promise = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
+  // Marks the promise handled for callers that do not await it; failures still reach onError.
+  promise.catch(() => undefined);
+  return { records: [], promise, done, fail };
+}
+
+/** After a failed append the batch is retried this long after (doubling, up to RETRY_MAX_MS). */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/** Appends all of `data` at the file's end (a short write continues where it stopped). */
+function appendAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let off = 0;
+    const next = (): void =>
+      fdWrite(fd, data, off, data.length - off, null, (e, n) => {
+        if (e) return reject(e);
+        off += n;
+        if (off < data.length) next();
+        else resolve();
+      });
+    next();
+  });
+}
+
 /**
  * Queues records and appends them in batches on the next event-loop turn, so the request path never
  * waits on disk. A crash (kill -9) can lose the records whose append had not completed: the batch being
  * written and those queued behind it (a few milliseconds of traffic); a torn last line is detected by
  * `ktpack audit verify`. With `durable`, a write resolves only after fdatasync, so nothing acknowledged
- * is lost. close() flushes everything.
+ * is lost. A failed append (disk full, I/O error) is undone (the file is cut back to its last whole
+ * record), reported through `onError` and retried with backoff, the records kept in memory meanwhile.
+ * close() flushes everything.
  */
 export class AuditLog {
-  private queue: Array<{ record: AuditRecord; done?: () => void; fail?: (e: Error) => void }> = [];
+  /** Records waiting for the next batch (they share one promise). */
+  private pending?: Batch;
+  /** Batches whose append failed, oldest first, waiting for a retry. */
+  private failed: Batch[] = [];
+  private retryTimer?: NodeJS.Timeout;
+  private retryMs = RETRY_MIN_MS;
+  /** Set by a failed append: the retry continues the chain in a fresh segment file. */
+  private reopen = false;
   private handle?: FileHandle;
   private segment = '';
   private segmentDay = '';
@@ -121,26 +173,36 @@ export class AuditLog {
   }
 
   private async openSegment(existing?: string): Promise<void> {
-    await this.handle?.close();
-    if (!existing) this.segmentNo++;
+    const no = existing ? this.segmentNo : this.segmentNo + 1;
     const day = utcDay(this.now());
-    this.segment = existing ?? `audit-${String(this.segmentNo).padStart(6, '0')}-${day}.jsonl`;
+    const name = existing ?? `audit-${String(no).padStart(6, '0')}-${day}.jsonl`;
+    const path = join(this.options.dir, name);
+    // Open the new file before letting go of the old one: if this fails, the log still has a handle to retry with.
+    const handle = await open(path, 'a');
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      if (this.options.immutable) await chmod(path, 0o444);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+    await this.handle?.close().catch(() => undefined);
+    this.handle = handle;
+    this.segmentNo = no;
+    this.segment = name;
     this.segmentDay = existing ? SEGMENT_RE.exec(existing)![2] : day;
-    const path = join(this.options.dir, this.segment);
-    this.handle = await open(path, 'a');
-    this.segmentBytes = (await this.handle.stat()).size;
-    if (this.options.immutable) await chmod(path, 0o444);
+    this.segmentBytes = size;
   }
 
   /**
    * Queues a record. The promise resolves once it is written (flushed to disk when `durable`);
-   * callers that are not durable need not await it.
+   * callers that are not durable need not await it. Records queued in the same turn share one promise.
    */
   write(record: AuditRecord): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit log is closed'));
-    const p = new Promise<void>((done, fail) => this.queue.push({ record, done, fail }));
-    // Marks the promise handled for callers that do not await it; failures still reach onError.
-    p.catch(() => undefined);
+    const batch = (this.pending ??= newBatch());
+    batch.records.push(record);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -148,97 +210,164 @@ export class AuditLog {
         void this.flush().catch((e: Error) => this.options.onError?.(e));
       });
     }
-    return p;
+    return batch.promise;
   }
 
-  /** Writes every queued record and updates the checkpoint. */
+  /** Records accepted but not yet on disk (queued, or waiting for a retry after a failed append). */
+  get backlog(): number {
+    return (this.pending?.records.length ?? 0) + this.failed.reduce((n, b) => n + b.records.length, 0);
+  }
+
+  /** Writes every queued record (retrying earlier failed batches first, in order) and updates the checkpoint. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
-    if (this.queue.length === 0 || !this.handle) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.writing = this.writeBatch(batch).finally(() => {
+    if (!this.handle) return;
+    const batches = [...this.failed];
+    this.failed = [];
+    if (this.pending) batches.push(this.pending);
+    this.pending = undefined;
+    if (batches.length === 0) return;
+    this.writing = this.writeBatches(batches).finally(() => {
       this.writing = undefined;
     });
     await this.writing;
-    while (this.checkpointing) await this.checkpointing;
   }
 
   /** Writes every queued record and a fresh checkpoint now. */
   async sync(): Promise<void> {
     await this.flush();
-    clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = undefined;
-    if (this.appended) await this.scheduleCheckpoint(true);
+    await this.checkpointNow();
   }
 
-  private async writeBatch(batch: AuditLog['queue']): Promise<void> {
+  private async writeBatches(batches: Batch[]): Promise<void> {
+    let appended = false;
     try {
-      if (utcDay(this.now()) !== this.segmentDay || this.segmentBytes > (this.options.maxSegmentBytes ?? 64 * 1024 * 1024)) {
+      if (this.reopen || utcDay(this.now()) !== this.segmentDay || this.segmentBytes > (this.options.maxSegmentBytes ?? 64 * 1024 * 1024)) {
         await this.openSegment();
+        this.reopen = false;
         await this.prune();
       }
+      const segmentStart = this.segmentBytes;
       let text = '';
-      for (const { record } of batch) {
-        const line = JSON.stringify({ seq: this.head.seq + 1, prev: this.head.hash, ...record });
-        this.head = { seq: this.head.seq + 1, hash: hashLine(line) };
-        text += `${line}\n`;
+      let { seq, hash } = this.head;
+      for (const batch of batches) {
+        for (const record of batch.records) {
+          seq++;
+          // Same bytes as JSON.stringify({seq, prev, ...record}), without copying the record.
+          const body = JSON.stringify(record);
+          const line = `{"seq":${seq},"prev":"${hash}"${body.length > 2 ? `,${body.slice(1)}` : '}'}`;
+          hash = hashLine(line);
+          text += `${line}\n`;
+        }
       }
-      await this.handle!.appendFile(text);
-      this.segmentBytes += Buffer.byteLength(text);
+      const data = Buffer.from(text, 'utf8');
+      try {
+        await appendAll(this.handle!.fd, data);
+      } catch (e) {
+        // Cut a partial append back so the file ends on a whole record, then let the caller retry.
+        await this.handle!.truncate(segmentStart).catch(() => undefined);
+        throw e;
+      }
+      appended = true;
+      this.head = { seq, hash };
+      this.segmentBytes += data.length;
       if (this.options.durable) await this.handle!.datasync();
       // The checkpoint may only ever name records that are already in the file.
       this.appended = { ...this.head, segment: this.segment };
-      this.written += batch.length;
-      // Durable callers wait for the checkpoint too; otherwise it is written beside the next batch.
-      const cp = this.scheduleCheckpoint();
-      if (this.options.durable) await cp;
-      for (const b of batch) b.done?.();
+      for (const batch of batches) this.written += batch.records.length;
+      this.retryMs = RETRY_MIN_MS;
+      // Durable callers wait for a checkpoint that covers their records; otherwise one follows within the interval.
+      if (this.options.durable) await this.checkpointCovering(seq);
+      else this.scheduleCheckpoint();
+      for (const batch of batches) batch.done();
     } catch (e) {
-      for (const b of batch) b.fail?.(e as Error);
+      // Waiters hear of the failure (durable requests answer 503).
+      for (const batch of batches) batch.fail(e as Error);
+      if (!appended) {
+        // Nothing of these records is in the file: keep them and retry, in order, before newer ones,
+        // in a fresh segment (the old file or its descriptor may be what failed).
+        this.reopen = true;
+        for (const batch of batches) {
+          const retry = newBatch();
+          retry.records = batch.records;
+          this.failed.push(retry);
+        }
+        this.scheduleRetry();
+      }
       throw e;
     }
   }
 
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush().catch((e: Error) => this.options.onError?.(e));
+    }, this.retryMs);
+    this.retryTimer.unref?.();
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+  }
+
   private appended?: ChainHead & { segment: string };
   private checkpointing?: Promise<void>;
-  private checkpointDirty = false;
-
+  /** Highest seq named by a checkpoint that is on disk. */
+  private checkpointed = 0;
   private checkpointTimer?: NodeJS.Timeout;
   private lastCheckpoint = 0;
 
   /**
-   * Writes the checkpoint for the appended head, at most every CHECKPOINT_INTERVAL_MS unless durable
-   * (so a busy log costs one small rename per interval, not per batch); coalesces overlapping requests.
+   * Arranges a checkpoint for the appended head within CHECKPOINT_INTERVAL_MS: one small file rename per
+   * interval on a busy log, not one per batch.
    */
-  private scheduleCheckpoint(force = false): Promise<void> {
-    this.checkpointDirty = true;
-    const wait = this.lastCheckpoint + CHECKPOINT_INTERVAL_MS - Date.now();
-    if (!force && !this.options.durable && wait > 0) {
-      this.checkpointTimer ??= setTimeout(() => {
-        this.checkpointTimer = undefined;
-        void this.scheduleCheckpoint(true).catch((e: Error) => this.options.onError?.(e));
-      }, wait);
-      this.checkpointTimer.unref?.();
-      return Promise.resolve();
+  private scheduleCheckpoint(): void {
+    if (this.checkpointTimer) return;
+    const wait = Math.max(0, this.lastCheckpoint + CHECKPOINT_INTERVAL_MS - Date.now());
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      if (!this.appended || this.checkpointed >= this.appended.seq) return;
+      // One is being written (a durable or forced one): look again after it.
+      if (this.checkpointing) {
+        const again = (): void => this.scheduleCheckpoint();
+        return void this.checkpointing.then(again, again);
+      }
+      void this.startCheckpoint().catch((e: Error) => this.options.onError?.(e));
+    }, wait);
+    this.checkpointTimer.unref?.();
+  }
+
+  /** Resolves once a checkpoint naming at least record `seq` is on disk (writing one if needed). */
+  private async checkpointCovering(seq: number): Promise<void> {
+    while (this.checkpointed < seq) {
+      if (this.checkpointing) {
+        // Started before our records were appended, or covering them: either way, look again after it.
+        await this.checkpointing.catch(() => undefined);
+        continue;
+      }
+      await this.startCheckpoint();
     }
-    if (!this.checkpointing) {
-      this.checkpointing = (async () => {
-        while (this.checkpointDirty) {
-          this.checkpointDirty = false;
-          this.lastCheckpoint = Date.now();
-          await this.writeCheckpoint();
-        }
-      })().finally(() => {
+  }
+
+  /** A checkpoint for everything appended so far, now (sync and close). */
+  private async checkpointNow(): Promise<void> {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (this.appended) await this.checkpointCovering(this.appended.seq);
+  }
+
+  private startCheckpoint(): Promise<void> {
+    const head = this.appended!;
+    this.lastCheckpoint = Date.now();
+    this.checkpointing = this.writeCheckpoint(head)
+      .then(() => {
+        this.checkpointed = Math.max(this.checkpointed, head.seq);
+      })
+      .finally(() => {
         this.checkpointing = undefined;
       });
-    }
     return this.checkpointing;
   }
 
-  private async writeCheckpoint(): Promise<void> {
-    const head = this.appended;
-    if (!head) return;
+  private async writeCheckpoint(head: ChainHead & { segment: string }): Promise<void> {
     const cp = {
       seq: head.seq,
       hash: head.hash,
@@ -280,11 +409,10 @@ export class AuditLog {
   /** Flushes every queued record and closes the file; later writes are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.flush();
-    clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = undefined;
-    if (this.appended) await this.scheduleCheckpoint(true);
-    while (this.checkpointing) await this.checkpointing;
+    await this.checkpointNow();
     await this.handle?.close();
     this.handle = undefined;
   }

@@ -1,5 +1,5 @@
 // The hash-chained audit log: tamper detection table, torn lines, restarts, retention with anchors, HMAC, and the audit CLI.
-import { appendFileSync, chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,5 +163,71 @@ describe('ktpack audit and ktpack costs', () => {
     ]);
     expect(out.total.usd).toBe(0.006);
     expect((await runCli(['costs', dir, '--by', 'planet'])).code).toBe(2);
+  });
+});
+
+describe('audit log writes', () => {
+  const base = mkdtempSync(join(tmpdir(), 'ktpack-audit-writes-'));
+
+  it('writes each line as JSON.stringify({seq, prev, ...record}) would, so verify re-hashes the same bytes', async () => {
+    const dir = join(base, 'format');
+    const record = { id: 'f1', time: '2026-01-10T12:00:00.000Z', nested: { a: [1, 'two', null], u: undefined }, text: 'quote " and \\ and \u2028' };
+    const log = new AuditLog({ dir });
+    await log.open();
+    await log.write(record);
+    await log.close();
+    const [line] = readFileSync(log.file, 'utf8').split('\n');
+    expect(line).toBe(JSON.stringify({ seq: 1, prev: '0'.repeat(64), ...record }));
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it('refreshes checkpoint.json at most about once per interval under a steady stream of batches, and names the head on close', async () => {
+    const dir = join(base, 'checkpoints');
+    const log = new AuditLog({ dir });
+    await log.open();
+    let renames = 0;
+    const started = Date.now();
+    let last = '';
+    // 300 one-record batches, each waited for: a checkpoint per batch would show up as ~300 distinct files.
+    for (let i = 0; i < 300; i++) {
+      await log.write({ id: `c${i}`, time: new Date().toISOString() });
+      const cp = readFileSync(join(dir, 'checkpoint.json'), { encoding: 'utf8', flag: 'a+' });
+      if (cp && cp !== last) {
+        renames++;
+        last = cp;
+      }
+    }
+    const elapsed = Date.now() - started;
+    await log.close();
+    // Allow generous slack for a slow machine: never more than one refresh per 100 ms interval, plus two.
+    expect(renames).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);
+    expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).seq).toBe(300);
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, records: 300, warnings: [] });
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('keeps records whose append failed (disk full), retries them into a fresh segment, and loses none', async () => {
+    const dir = join(base, 'full');
+    mkdirSync(dir, { recursive: true });
+    // The first segment is /dev/full: every write to it fails with ENOSPC, as on a full disk.
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    symlinkSync('/dev/full', join(dir, `audit-000001-${day}.jsonl`));
+    const errors: string[] = [];
+    const log = new AuditLog({ dir, onError: (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message) });
+    // open() would read the newest segment, and /dev/full reads as endless zeros: start the log on it directly.
+    await (log as unknown as { openSegment(): Promise<void> }).openSegment();
+    const first = log.write({ id: 'a1', time: new Date().toISOString() });
+    void log.write({ id: 'a2', time: new Date().toISOString() });
+    await expect(first).rejects.toThrow(/ENOSPC|no space/i);
+    expect(log.backlog).toBe(2);
+    await log.write({ id: 'a3', time: new Date().toISOString() }).catch(() => undefined);
+    // The retry (after ~100 ms) writes the kept records, in order, to audit-000002.
+    for (let i = 0; i < 50 && log.backlog > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(log.backlog).toBe(0);
+    await log.close();
+    expect(errors[0]).toBe('ENOSPC');
+    rmSync(join(dir, `audit-000001-${day}.jsonl`));
+    const lines = readFileSync(join(dir, `audit-000002-${day}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((r) => [r.seq, r.id])).toEqual([[1, 'a1'], [2, 'a2'], [3, 'a3']]);
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, records: 3 });
   });
 });
