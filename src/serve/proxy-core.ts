@@ -315,6 +315,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const message =
         err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).`
         : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
+        : err.code === 'upstream_error_event' ? `Upstream ${target.id} reported an error in its event stream.`
         : `Upstream ${target.id} could not be reached (${err.code}).`;
       return { ok: false, trigger: req.signal?.aborted ? undefined : err.kind, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
     };
