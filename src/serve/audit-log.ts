@@ -137,7 +137,14 @@ export class AuditLog {
    * callers that are not durable need not await it.
    */
   write(record: AuditRecord): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('audit log is closed'));
+    if (this.closed) {
+      // Never silent, never an unhandled rejection that takes the process down.
+      const e = new Error('audit log is closed');
+      this.options.onError?.(e);
+      const rejected = Promise.reject(e);
+      rejected.catch(() => undefined);
+      return rejected;
+    }
     const p = new Promise<void>((done, fail) => this.queue.push({ record, done, fail }));
     // Marks the promise handled for callers that do not await it; failures still reach onError.
     p.catch(() => undefined);
