@@ -34,6 +34,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const CHECKPOINT_INTERVAL_MS = 100;
 /** Names of the side files. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
+/** A failed append is retried after this long (and on the next write or flush). */
+const RETRY_MS = 1_000;
 export const ANCHOR_FILE = 'anchor.json';
 
 const SEGMENT_RE = /^audit-(\d{6})-(\d{8})\.jsonl$/;
@@ -181,17 +183,31 @@ export class AuditLog {
 
   private async writeBatch(batch: AuditLog['queue']): Promise<void> {
     try {
-      if (utcDay(this.now()) !== this.segmentDay || this.segmentBytes > (this.options.maxSegmentBytes ?? 64 * 1024 * 1024)) {
+      if (this.reopen || utcDay(this.now()) !== this.segmentDay || this.segmentBytes > (this.options.maxSegmentBytes ?? 64 * 1024 * 1024)) {
         await this.openSegment();
+        this.reopen = false;
         await this.prune();
       }
+      // The head moves only once the lines are in the file: a failed append must not chain later records
+      // to records that were never written.
+      let head = this.head;
+      const lines: string[] = [];
+      const heads: ChainHead[] = [];
       let text = '';
       for (const { record } of batch) {
-        const line = JSON.stringify({ seq: this.head.seq + 1, prev: this.head.hash, ...record });
-        this.head = { seq: this.head.seq + 1, hash: hashLine(line) };
+        const line = JSON.stringify({ seq: head.seq + 1, prev: head.hash, ...record });
+        head = { seq: head.seq + 1, hash: hashLine(line) };
+        lines.push(line);
+        heads.push(head);
         text += `${line}\n`;
       }
-      await this.handle!.appendFile(text);
+      try {
+        await this.handle!.appendFile(text);
+      } catch (e) {
+        await this.requeueUnwritten(batch, lines, heads);
+        throw e;
+      }
+      this.head = head;
       this.segmentBytes += Buffer.byteLength(text);
       if (this.options.durable) await this.handle!.datasync();
       // The checkpoint may only ever name records that are already in the file.
@@ -207,6 +223,33 @@ export class AuditLog {
     }
   }
 
+  /**
+   * After a failed append (full disk, I/O error): records whose whole line reached the file stay in the
+   * chain; the others go back to the front of the queue and are retried in a fresh segment, where a partial
+   * line left behind is a torn last line that verify reports. Nothing is lost and the chain never breaks.
+   */
+  private async requeueUnwritten(batch: AuditLog['queue'], lines: string[], heads: ChainHead[]): Promise<void> {
+    const size = await this.handle!.stat().then((st) => st.size, () => this.segmentBytes);
+    let end = this.segmentBytes;
+    let kept = 0;
+    while (kept < lines.length && (end += Buffer.byteLength(lines[kept]) + 1) <= size) kept++;
+    if (kept > 0) {
+      this.head = heads[kept - 1];
+      this.appended = { ...this.head, segment: this.segment };
+      this.written += kept;
+      for (const b of batch.slice(0, kept)) b.done?.();
+    }
+    this.reopen = true;
+    this.queue.unshift(...batch.slice(kept));
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush().catch((e: Error) => this.options.onError?.(e));
+    }, RETRY_MS);
+    this.retryTimer.unref?.();
+  }
+
+  private reopen = false;
+  private retryTimer?: NodeJS.Timeout;
   private appended?: ChainHead & { segment: string };
   private checkpointing?: Promise<void>;
   private checkpointDirty = false;
@@ -287,6 +330,7 @@ export class AuditLog {
   /** Flushes every queued record and closes the file; later writes are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     await this.flush();
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;

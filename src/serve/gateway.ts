@@ -128,7 +128,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       retentionDays: auditCfg.retentionDays,
       durable: auditCfg.durable,
       hmacKey,
-      onError: (e) => log(`error: audit log write failed (${(e as NodeJS.ErrnoException).code ?? e.message}); records are kept in memory and retried`),
+      onError: (e) =>
+        log(
+          (e as NodeJS.ErrnoException).code
+            ? `error: audit log write failed (${(e as NodeJS.ErrnoException).code}); records are kept in memory and retried`
+            : `error: audit log: ${e.message}`,
+        ),
     });
     try {
       await audit.open();
