@@ -209,7 +209,7 @@ export class StreamRelay {
   private endFields(idx: number, except?: string): Flushed {
     const fields = this.open.get(idx);
     const parts: Flushed['parts'] = [];
-    if (!fields || !this.options.scanner) return { parts };
+    if (!fields || !this.options.scanner || (except !== undefined && fields.size === 1 && fields.has(except))) return { parts };
     for (const field of [...fields]) {
       if (field === except) continue;
       fields.delete(field);
