@@ -91,6 +91,26 @@ for (const [name, chain] of [
       expect(finish).toBe('stop');
     });
 
+    it('an email split into the chunk that carries finish_reason never reaches the client unredacted', async () => {
+      const words = Array.from({ length: 60 }, (_, i) => `item${i} `);
+      f.upstreams[0].script.push({
+        reply: (_req, res, body) => {
+          const s = sse(res, body);
+          s.choices([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+          for (const w of words) s.choices([{ index: 0, delta: { content: w }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { content: 'write to jane.doe@exa' }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { content: 'mple.com today' }, logprobs: null, finish_reason: 'stop' }]);
+          s.done();
+        },
+      });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }) });
+      const raw = await res.text();
+      const text = raw.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => (JSON.parse(e.slice(6)) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta?.content ?? '').join('');
+      const redacted = chain.length > 1;
+      expect(text).toBe(`${words.join('')}write to ${redacted ? '[EMAIL_1]' : 'jane.doe@example.com'} today`);
+      if (redacted) expect(raw).not.toContain('jane.doe');
+    });
+
     it('streams parallel tool calls of n > 1 choices one after another, so the SDK stream helper parses strict arguments', async () => {
       const calls = [
         { id: 'call_a', args: '{"city": "Paris", "note": "mail ann@example.com first"}' },
