@@ -61,6 +61,27 @@ describe('faults', () => {
     }
   });
 
+  it('the total timeout falls back when an upstream trickles bytes but never a usable answer (JSON and stream)', async () => {
+    const t = '      timeouts:\n        first_byte_ms: 5000\n        total_ms: 600\n';
+    f = await startFixture(2, ([a, b]) => packYaml({ targets: [{ id: 'trickle', url: a, env: 'KEY_A', extra: t }, { id: 'secondary', url: b, env: 'KEY_B' }], chain: ['audit-logger'] }));
+    // Each write comes well inside first_byte_ms (also the idle timeout), so only total_ms can end it.
+    const trickle = (stream: boolean) => ({
+      reply: (_req: unknown, res: ServerResponse) => {
+        res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+        const t = setInterval(() => res.write(stream ? ': keep-alive\n\n' : ' '), 50);
+        res.on('close', () => clearInterval(t));
+      },
+    });
+    f.upstreams[0].script.push(trickle(false), trickle(true));
+    const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    expect((await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'json' }] })).choices[0].message.content).toContain('json');
+    let text = '';
+    for await (const c of await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'stream' }], stream: true })) text += c.choices[0]?.delta?.content ?? '';
+    expect(text).toContain('stream');
+    const recs = (await auditRecords(f, 2)) as Array<{ attempts: Array<{ target: string; error?: string; trigger?: string }> }>;
+    for (const r of recs) expect(r.attempts.map((a) => [a.target, a.error ?? null, a.trigger ?? null])).toEqual([['trickle', 'timeout:total_timeout', 'timeout'], ['secondary', null, null]]);
+  });
+
   it('a slow upstream that answers within its timeouts is waited for, not failed over', async () => {
     const t = '      timeouts:\n        first_byte_ms: 5000\n        total_ms: 10000\n';
     f = await startFixture(2, ([a, b]) => packYaml({ targets: [{ id: 'primary', url: a, env: 'KEY_A', extra: t }, { id: 'secondary', url: b, env: 'KEY_B' }], chain: ['audit-logger'] }));
