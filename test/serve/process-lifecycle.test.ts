@@ -93,7 +93,9 @@ describe('ktpack serve lifecycle under load', () => {
       open();
     }
     const done = await Promise.all(answers);
-    expect(await gw.stop()).toBe(0);
+    // Wait for the exit the signal started (gw.stop() would signal again).
+    const code = await new Promise((r) => (gw.proc.exitCode !== null ? r(gw.proc.exitCode) : gw.proc.once('exit', r)));
+    expect(code).toBe(0);
     for (const a of done) {
       expect(a.status).toBe(200);
       if (a.stream) expect(a.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
