@@ -200,7 +200,14 @@ export class AuditLog {
    * callers that are not durable need not await it. Records queued in the same turn share one promise.
    */
   write(record: AuditRecord): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('audit log is closed'));
+    if (this.closed) {
+      // Never silent, never an unhandled rejection that takes the process down.
+      const e = new Error('audit log is closed');
+      this.options.onError?.(e);
+      const rejected = Promise.reject(e);
+      rejected.catch(() => undefined);
+      return rejected;
+    }
     const batch = (this.pending ??= newBatch());
     batch.records.push(record);
     if (!this.scheduled) {

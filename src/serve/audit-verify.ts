@@ -103,6 +103,9 @@ export async function verifyAuditDir(dir: string, hmacKey?: string): Promise<Ver
   const cp = await readSide(join(dir, CHECKPOINT_FILE));
   if (cp === 'invalid') return fail({ file: CHECKPOINT_FILE, message: 'checkpoint file is not valid JSON' });
   if (!cp) {
+    // With a key the writer signs a checkpoint after its first batch: a missing one is how a truncation
+    // (cut the tail, delete checkpoint.json) would otherwise pass.
+    if (records > 0 && hmacKey) return fail({ file: CHECKPOINT_FILE, message: 'no checkpoint, but a signed log must have one: it was deleted (the tail may have been truncated)' });
     if (records > 0) warnings.push({ file: CHECKPOINT_FILE, message: 'no checkpoint: truncation of the tail cannot be detected' });
   } else {
     if (hmacKey && cp.hmac !== signHead(hmacKey, 'checkpoint', cp)) {

@@ -49,6 +49,7 @@ function num(v: unknown): number {
 }
 
 const TAG_VALUE = /^[\w.:@/-]{1,128}$/;
+const MAX_METADATA_TAGS = 16;
 const PERSONAL = /@|^\+?\d[\d.-]{6,}$/;
 
 /** Tag values that look personal (an email address, a phone number) are pseudonymised: attributable, not readable. */
@@ -71,7 +72,8 @@ export function readTags(headers: Record<string, string | string[] | undefined>,
     if (typeof body.user === 'string' && TAG_VALUE.test(body.user)) tags.user ??= tagValue(body.user);
     const md = body.metadata;
     if (md && typeof md === 'object' && !Array.isArray(md)) {
-      for (const [k, v] of Object.entries(md as Record<string, unknown>)) {
+      // OpenAI accepts at most 16 metadata pairs; more would let one request inflate its audit record.
+      for (const [k, v] of Object.entries(md as Record<string, unknown>).slice(0, MAX_METADATA_TAGS)) {
         if (/^\w{1,64}$/.test(k) && typeof v === 'string' && TAG_VALUE.test(v)) tags[k] ??= tagValue(v);
       }
     }

@@ -128,7 +128,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       retentionDays: auditCfg.retentionDays,
       durable: auditCfg.durable,
       hmacKey,
-      onError: (e) => log(`error: audit log write failed (${(e as NodeJS.ErrnoException).code ?? e.message}); records are kept in memory and retried`),
+      onError: (e) =>
+        log(
+          (e as NodeJS.ErrnoException).code
+            ? `error: audit log write failed (${(e as NodeJS.ErrnoException).code}); records are kept in memory and retried`
+            : `error: audit log: ${e.message}`,
+        ),
     });
     try {
       await audit.open();
@@ -185,6 +190,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     flushAudit: async () => audit?.sync(),
     async close(graceMs) {
       await http.close(graceMs);
+      // Requests cut off when the grace period ran out finish a moment later (their upstream calls are
+      // aborted with the connection): let them queue their audit records before the log closes.
+      for (let i = 0; i < 500 && core.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
       await audit?.close();
       await upstream.close();
       await mock?.close();

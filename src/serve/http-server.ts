@@ -61,11 +61,14 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
   server.requestTimeout = requestTimeout;
   server.keepAliveTimeout = 5_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    // A body that never completes times out after its headers were parsed: a response exists but nothing
+    // was written yet, so it still gets its 408. Any other error on a live response just closes it.
+    if (!socket.writable || (pending && !(timeout && !pending.headersSent))) {
       socket.destroy();
       return;
     }
-    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = timeout ? errorBody(408, 'The request was not received in time.', 'request_timeout') : errorBody(400, 'Malformed HTTP request.', 'bad_request');
     socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n${body}`);

@@ -18,8 +18,12 @@ export function openAiError(message: string, type: string, code: string | null, 
   };
 }
 
-/** Removes anything that looks like a credential from text passed on from an upstream. */
-export function scrubSecrets(text: string): string {
+/**
+ * Removes anything that looks like a credential from text passed on from an upstream: first the exact
+ * `known` values (the keys the gateway sent, whatever their format), then common key shapes.
+ */
+export function scrubSecrets(text: string, known: readonly string[] = []): string {
+  for (const k of known) if (k.length >= 8) text = text.split(k).join('***');
   return text
     .replace(/\b(?:sk|rk|pk)-(?:proj-|live-|test-)?[A-Za-z0-9_-]{8,}/g, (m) => `${m.slice(0, 3)}***`)
     .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, 'Bearer ***')

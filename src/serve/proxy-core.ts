@@ -294,6 +294,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       }
       return h;
     };
+    /** Credentials an upstream may echo back in an error: the target's key and the client's own key. */
+    const sentSecrets = (target: IrTarget): string[] =>
+      [target.secretEnv ? deps.env[target.secretEnv] : undefined, bearerOf(req.headers)].filter((k): k is string => Boolean(k));
     const bodyFor = (target: IrTarget): string => {
       // Chat targets pin their model; embeddings keep the client's embedding model.
       if (route === 'chat' && target.model) return JSON.stringify({ ...outbound, model: target.model });
@@ -303,11 +306,11 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const upstreamPath = route === 'chat' ? '/chat/completions' : '/embeddings';
 
     /** Turns a non-2xx upstream answer into a fallback outcome. */
-    const upstreamFailure = async <T>(up: UpstreamStream, toResponse: (r: ProxyResponse) => T): Promise<AttemptOutcome<T>> => {
+    const upstreamFailure = async <T>(up: UpstreamStream, toResponse: (r: ProxyResponse) => T, target: IrTarget): Promise<AttemptOutcome<T>> => {
       const raw = await up.read(1024 * 1024).catch(() => Buffer.alloc(0));
       const retryAfterMs = parseRetryAfter(up.headers, now());
       const extra: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
-      return { ok: false, trigger: statusTrigger(up.status), status: up.status, retryAfterMs, failure: toResponse(passUpstreamError(up.status, raw, id, extra)) };
+      return { ok: false, trigger: statusTrigger(up.status), status: up.status, retryAfterMs, failure: toResponse(passUpstreamError(up.status, raw, id, extra, sentSecrets(target))) };
     };
     const transportFailure = <T>(e: unknown, toResponse: (r: ProxyResponse) => T, target: IrTarget): AttemptOutcome<T> => {
       const err = e instanceof StreamProtocolError ? new UpstreamError('connection_error', 'malformed_sse') : classifyUpstreamError(e);
@@ -315,6 +318,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const message =
         err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).`
         : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
+        : err.code === 'upstream_error_event' ? `Upstream ${target.id} reported an error in its event stream.`
         : `Upstream ${target.id} could not be reached (${err.code}).`;
       return { ok: false, trigger: req.signal?.aborted ? undefined : err.kind, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
     };
@@ -333,7 +337,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           } catch (e) {
             return transportFailure(e, fail, target);
           }
-          if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail);
+          if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail, target);
           try {
             return { ok: true, value: { kind: 'ok', target, body: await up.read(maxResponse) } };
           } catch (e) {
@@ -404,7 +408,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       } catch (e) {
         return transportFailure(e, fail, target);
       }
-      if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail);
+      if (up.status < 200 || up.status >= 300) return upstreamFailure(up, fail, target);
       const ct = String(up.headers['content-type'] ?? '');
       if (!ct.includes('text/event-stream')) {
         up.abort();
@@ -675,7 +679,7 @@ function redactUrl(url: string): string {
 }
 
 /** Passes an upstream error on, OpenAI-shaped and cleaned of anything key-like. */
-function passUpstreamError(status: number, body: Buffer, id: string, extra: Record<string, string>): ProxyResponse {
+function passUpstreamError(status: number, body: Buffer, id: string, extra: Record<string, string>, secrets: readonly string[]): ProxyResponse {
   let parsed: { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } } | undefined;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -683,8 +687,8 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
     parsed = undefined;
   }
   const e = parsed?.error;
-  const message = scrubSecrets(typeof e?.message === 'string' ? e.message : `Upstream answered HTTP ${status}.`);
-  const clean = (v: unknown): string | null => (typeof v === 'string' ? scrubSecrets(v) : null);
+  const message = scrubSecrets(typeof e?.message === 'string' ? e.message : `Upstream answered HTTP ${status}.`, secrets);
+  const clean = (v: unknown): string | null => (typeof v === 'string' ? scrubSecrets(v, secrets) : null);
   const type = clean(e?.type) ?? (status === 429 ? 'rate_limit_exceeded' : 'upstream_error');
   return json(status, openAiError(message, type, clean(e?.code), { param: clean(e?.param) }), id, extra);
 }

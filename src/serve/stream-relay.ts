@@ -3,6 +3,7 @@ import type { StreamScanner } from '../runtime/stream-scanner.js';
 import type { Reason, Redaction } from '../runtime/types.js';
 import { sseEvent } from './sse.js';
 import type { Usage } from './cost.js';
+import { UpstreamError } from './upstream.js';
 
 /** A chunk the upstream sent that is not valid JSON. */
 export class StreamProtocolError extends Error {}
@@ -37,7 +38,11 @@ type ToolDelta = { index?: number; id?: string; type?: string; function?: { name
 type Choice = { index?: number; delta?: Delta; finish_reason?: string | null; [k: string]: unknown };
 type Chunk = { choices?: Choice[]; usage?: Usage | null; [k: string]: unknown };
 
-const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/** Payloads the fast path must parse: a usage object, or an upstream `{"error": {...}}` event. */
+const USAGE_OR_ERROR = /"(?:usage|error)"\s*:\s*\{/;
+const TOOL_FIELD = /\.tool_calls\[(\d+)\]\.function\.arguments$/;
+
+type Flushed = { parts: Array<{ field: string; text: string }>; blocked?: Reason };
 
 /** Turns upstream SSE payloads into client events under the response chain. */
 export class StreamRelay {
@@ -64,7 +69,7 @@ export class StreamRelay {
   handle(payload: string): RelayStep {
     if (payload.trim() === '[DONE]') return { ...this.finish(), done: true };
     // Fast path: without response policies only usage chunks need parsing.
-    if (!this.options.scanner && !USAGE_OBJECT.test(payload) && this.visible) return { out: [sseEvent(payload)] };
+    if (!this.options.scanner && !USAGE_OR_ERROR.test(payload) && this.visible) return { out: [sseEvent(payload)] };
     let chunk: Chunk;
     try {
       chunk = JSON.parse(payload) as Chunk;
@@ -72,6 +77,9 @@ export class StreamRelay {
       throw new StreamProtocolError('upstream sent an SSE event that is not valid JSON');
     }
     if (!chunk || typeof chunk !== 'object') throw new StreamProtocolError('upstream sent an SSE event that is not a JSON object');
+    // OpenAI reports a failure mid-stream as `data: {"error": {...}}`: the answer is incomplete (fallback
+    // before the first byte, an error event and no [DONE] after it). Its text is never passed on.
+    if (chunk.error && typeof chunk.error === 'object' && !Array.isArray(chunk.choices)) throw new UpstreamError('connection_error', 'upstream_error_event');
     if (typeof chunk.model === 'string') this.model = chunk.model;
     this.base = { id: chunk.id, object: chunk.object ?? 'chat.completion.chunk', created: chunk.created, model: chunk.model, ...(chunk.system_fingerprint !== undefined ? { system_fingerprint: chunk.system_fingerprint } : {}) };
     const out: string[] = [];
@@ -83,9 +91,12 @@ export class StreamRelay {
       const idx = typeof c.index === 'number' ? c.index : 0;
       const delta = (c.delta ?? {}) as Delta;
       let keep = delta.role !== undefined || Boolean(c.finish_reason);
+      /** Fields this delta carries text for: a tail ended while handling it belongs inside it, after that text. */
+      const touched = new Set<string>();
       for (const key of ['content', 'refusal'] as const) {
         const text = delta[key];
         if (typeof text !== 'string' || text === '') continue;
+        touched.add(`choices[${idx}].${key}`);
         const r = this.scan(idx, `choices[${idx}].${key}`, text);
         if (r.blocked) return { out, blocked: r.blocked };
         delta[key] = r.text;
@@ -95,8 +106,18 @@ export class StreamRelay {
         for (let k = 0; k < delta.tool_calls.length; k++) {
           const tc = delta.tool_calls[k];
           const args = tc.function?.arguments;
+          const field = `choices[${idx}].tool_calls[${tc.index ?? k}].function.arguments`;
+          // A choice streams its fields one after another: a new tool call means the content and the earlier
+          // tool calls are complete, so their held-back tails go out first (the SDK marks them done here).
+          const ended = this.endFields(idx, field);
+          if (ended.blocked) return { out, blocked: ended.blocked };
+          for (const p of ended.parts) {
+            if (touched.has(p.field)) mergeInto(delta, p);
+            else out.push(this.eventOf(idx, p));
+          }
           if (typeof args === 'string' && args !== '') {
-            const r = this.scan(idx, `choices[${idx}].tool_calls[${tc.index ?? k}].function.arguments`, args);
+            touched.add(field);
+            const r = this.scan(idx, field, args);
             if (r.blocked) return { out, blocked: r.blocked };
             tc.function!.arguments = r.text;
           }
@@ -104,9 +125,14 @@ export class StreamRelay {
         keep = true;
       }
       if (c.finish_reason) {
-        const flushed = this.endChoice(idx);
+        const flushed = this.endFields(idx);
         if (flushed.blocked) return { out, blocked: flushed.blocked };
-        out.push(...flushed.out);
+        // The held-back tail joins this chunk, after the text it released and before its finish_reason.
+        for (const p of flushed.parts) mergeInto(delta, p);
+        if (flushed.parts.length > 0) {
+          c.delta = delta;
+          keep = true;
+        }
       }
       if (keep) kept.push(c);
     }
@@ -122,9 +148,9 @@ export class StreamRelay {
   finish(): RelayStep {
     const out: string[] = [];
     for (const idx of [...this.open.keys()]) {
-      const r = this.endChoice(idx);
+      const r = this.endFields(idx);
+      for (const p of r.parts) out.push(this.eventOf(idx, p));
       if (r.blocked) return { out, blocked: r.blocked };
-      out.push(...r.out);
     }
     return { out };
   }
@@ -179,12 +205,14 @@ export class StreamRelay {
     return true;
   }
 
-  private endChoice(idx: number): RelayStep {
+  /** Ends the open fields of choice `idx` (all but `except`): their held-back text, in field order. */
+  private endFields(idx: number, except?: string): Flushed {
     const fields = this.open.get(idx);
-    this.open.delete(idx);
-    const out: string[] = [];
-    if (!fields || !this.options.scanner) return { out };
-    for (const field of fields) {
+    const parts: Flushed['parts'] = [];
+    if (!fields || !this.options.scanner || (except !== undefined && fields.size === 1 && fields.has(except))) return { parts };
+    for (const field of [...fields]) {
+      if (field === except) continue;
+      fields.delete(field);
       let text: string;
       if (this.failedOpen) text = this.unreleased(field);
       else {
@@ -195,18 +223,42 @@ export class StreamRelay {
           this.failOpen(e);
           r = { text: this.unreleased(field), redactions: [] };
         }
-        if (r.blocked && !this.options.reportOnly) return { out, blocked: r.blocked };
+        if (r.blocked && !this.options.reportOnly) return { parts, blocked: r.blocked };
         if (r.blocked) this.reportedBlock ??= r.blocked;
         this.redactions.push(...r.redactions);
         text = r.text;
       }
       if (this.options.reportOnly || !text) continue;
-      const tool = /\.tool_calls\[(\d+)\]\.function\.arguments$/.exec(field);
-      const key = field.endsWith('.refusal') ? 'refusal' : 'content';
-      const delta = tool ? { tool_calls: [{ index: Number(tool[1]), function: { arguments: text } }] } : { [key]: text };
-      out.push(sseEvent(JSON.stringify({ ...this.base, choices: [{ index: idx, delta, logprobs: null, finish_reason: null }] })));
-      this.visible = true;
+      parts.push({ field, text });
     }
-    return { out };
+    if (fields.size === 0) this.open.delete(idx);
+    return { parts };
   }
+
+  /** A chunk carrying one field's flushed text. */
+  private eventOf(idx: number, part: Flushed['parts'][number]): string {
+    const delta: Delta = {};
+    mergeInto(delta, part);
+    this.visible = true;
+    return sseEvent(JSON.stringify({ ...this.base, choices: [{ index: idx, delta, logprobs: null, finish_reason: null }] }));
+  }
+}
+
+/** Appends a field's text to a delta: content or refusal, or the arguments of the tool call with that index. */
+function mergeInto(delta: Delta, part: Flushed['parts'][number]): void {
+  const tool = TOOL_FIELD.exec(part.field);
+  if (!tool) {
+    const key = part.field.endsWith('.refusal') ? 'refusal' : 'content';
+    delta[key] = (typeof delta[key] === 'string' ? delta[key] : '') + part.text;
+    return;
+  }
+  const index = Number(tool[1]);
+  const calls = (delta.tool_calls ??= []);
+  const call = calls.find((t, k) => (t.index ?? k) === index);
+  if (!call) calls.push({ index, function: { arguments: part.text } });
+  else {
+    call.function ??= {};
+    call.function.arguments = (call.function.arguments ?? '') + part.text;
+  }
+
 }

@@ -25,4 +25,8 @@ describe('readTags', () => {
     expect(tags).toEqual({ team: 'payments', user: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), env: 'prod' });
     expect(JSON.stringify(tags)).not.toContain('jane');
   });
+  it('reads at most 16 metadata pairs (as OpenAI accepts), so a request cannot inflate its audit record', () => {
+    const metadata = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(Object.keys(readTags({}, { metadata }, DEFAULT_COST))).toHaveLength(16);
+  });
 });

@@ -99,16 +99,30 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
     throw e;
   });
   // Signal handlers go in before "listening on" is printed: a supervisor may signal as soon as it reads it.
-  const stopped = new Promise<void>((done) => {
+  const stopped = new Promise<number>((done) => {
     const hup = (): void => {
       gateway.reload().catch((e: Error) => log(`reload rejected; the previous pack keeps serving: ${e.message}`));
     };
+    let stopping = false;
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      // Terminals and npm/npx wrappers often deliver one Ctrl-C twice: a repeated signal must not cut the
+      // drain short (Node's default action would kill the process before the audit log is flushed).
+      if (stopping) return log(`already shutting down (waiting up to ${drainMs / 1000} s for in-flight requests); SIGKILL stops at once`);
+      stopping = true;
       process.off('SIGHUP', hup);
       log('shutting down: draining requests and flushing the audit log');
-      void gateway.close(drainMs).then(done);
+      const finished = (code: number): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done(code);
+      };
+      gateway.close(drainMs).then(
+        () => finished(EXIT.ok),
+        (e: Error) => {
+          log(`error: shutdown did not complete cleanly: ${e.message}`);
+          finished(EXIT.internal);
+        },
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -119,8 +133,7 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
   if (options.failMode === 'allow') log('fail-mode allow: a policy evaluation error lets the request through (recorded as fail_open)');
   if (gateway.auditFile) log(`audit log: ${gateway.auditFile}`);
   log(`ktpack serve: ${name}@${version} listening on ${gateway.url}${loaded.irHash ? ` (${loaded.irHash})` : ''}`);
-  await stopped;
-  return EXIT.ok;
+  return await stopped;
 }
 
 /** `ktpack serve` */
