@@ -148,6 +148,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const reload = async (): Promise<PackState> => {
     if (!options.loadPack) throw new Error('this gateway was started without a pack file to reload');
     const next = build(await options.loadPack());
+    // The audit log was opened with the settings of the pack loaded at start; say so instead of ignoring a change.
+    if (JSON.stringify(next.ir.audit ?? null) !== JSON.stringify(auditCfg ?? null)) {
+      log('warning: the reloaded pack changes audit-logger settings; they take effect only after a restart');
+    }
     state = next;
     log(`reloaded: ${next.ir.pack.name}@${next.ir.pack.version}${next.irHash ? ` (${next.irHash})` : ''}`);
     return next;

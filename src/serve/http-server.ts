@@ -77,13 +77,10 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const maxBody = limit();
     const body = await readBody(req, maxBody);
-    if (body === 'too_large') {
-      const payload = errorBody(413, `Request body is larger than the limit of ${maxBody} bytes.`, 'request_too_large');
-      res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close', 'x-request-id': newRequestId() });
-      res.end(payload);
-      return;
-    }
     if (body === 'aborted') return;
+    const tooLarge = body === 'too_large';
+    // The rest of an oversized body is not read: the connection cannot be reused.
+    if (tooLarge) res.setHeader('connection', 'close');
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -92,7 +89,8 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       headers: req.headers,
-      body,
+      body: tooLarge ? EMPTY : body,
+      ...(tooLarge ? { bodyTooLarge: maxBody } : {}),
       remoteAddress: req.socket.remoteAddress,
       signal: controller.signal,
     });
@@ -126,6 +124,8 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     },
   };
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Reads the body, refusing one larger than `limit` before buffering it all. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {

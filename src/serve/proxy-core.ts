@@ -24,6 +24,8 @@ export interface ProxyRequest {
   remoteAddress?: string;
   /** Aborted when the client disconnects. */
   signal?: AbortSignal;
+  /** Set (to the limit in bytes) when the body was larger than the limit and not read; `body` is then empty. */
+  bodyTooLarge?: number;
 }
 
 /** The response the adapter writes: a whole body, or an SSE stream. */
@@ -213,6 +215,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     if (deps.gatewayKeys && !deps.gatewayKeys.accepts(bearerOf(req.headers))) {
       return finish(json(401, openAiError('Incorrect or missing gateway API key. Send the key issued for this gateway as the Bearer token.', 'invalid_request_error', 'invalid_api_key'), id), { verdict: 'error', error: 'invalid_api_key' });
     }
+    if (req.bodyTooLarge !== undefined) {
+      return invalid(`Request body is larger than the limit of ${req.bodyTooLarge} bytes.`, 'request_too_large', null, 413);
+    }
     const ctype = header(req.headers, 'content-type');
     if (ctype !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(ctype)) {
       return invalid(`Unsupported content type "${ctype.slice(0, 60)}"; send the body as application/json.`, 'unsupported_content_type', null, 415);
@@ -320,7 +325,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
         : err.code === 'upstream_error_event' ? `Upstream ${target.id} reported an error in its event stream.`
         : `Upstream ${target.id} could not be reached (${err.code}).`;
-      return { ok: false, trigger: req.signal?.aborted ? undefined : err.kind, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
+      // An error event in the upstream's stream is the upstream failing, as a 5xx would be.
+      const trigger = req.signal?.aborted ? undefined : err.code === 'upstream_error_event' ? 'server_error' : err.kind;
+      return { ok: false, trigger, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', err.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'), id)) };
     };
     const allCooling = (ms: number): ProxyResponse =>
       json(429, openAiError('Every upstream target is rate limited; retry later.', 'rate_limit_exceeded', 'upstream_rate_limited'), id, { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) });
@@ -613,6 +620,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const path = req.path.split('?')[0].replace(/\/+$/, '') || '/';
       inFlight++;
       try {
+        if (req.bodyTooLarge !== undefined && path !== '/v1/chat/completions' && path !== '/v1/embeddings') {
+          return json(413, openAiError(`Request body is larger than the limit of ${req.bodyTooLarge} bytes.`, 'invalid_request_error', 'request_too_large'), id);
+        }
         switch (path) {
           case '/health':
             return health(id);

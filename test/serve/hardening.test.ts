@@ -40,6 +40,18 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     });
   }
 
+  it('an oversized chat body is refused unread, and its x-request-id names an audit record', async () => {
+    const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `mail bob@example.com ${'y'.repeat(5000)}` }] }) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    const id = res.headers.get('x-request-id');
+    await res.arrayBuffer();
+    const recs = await auditRecords(f, 1);
+    const rec = recs.find((r) => r.id === id);
+    expect(rec).toMatchObject({ status: 413, verdict: 'error', error: 'request_too_large' });
+    expect(JSON.stringify(recs)).not.toContain('bob@example.com');
+  });
+
   it('a client that never finishes its headers gets a 408', async () => {
     const { port } = new URL(f.gateway.url);
     const reply = await new Promise<string>((resolve) => {
