@@ -1,5 +1,6 @@
 // Cost attribution: prices token usage per model and reads identity tags from headers and the request body.
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { findPii } from '../runtime/detectors/pii.js';
 import { priceOf } from '../pricing/prices.js';
 import type { IrCost, IrPricing, IrTarget } from '../runtime/types.js';
 
@@ -51,18 +52,48 @@ function num(v: unknown): number {
 const TAG_VALUE = /^[\w.:@/-]{1,128}$/;
 const MAX_METADATA_TAGS = 16;
 const PERSONAL = /@|^\+?\d[\d.-]{6,}$/;
+const ALL_ENTITIES = ['API_KEY', 'CREDIT_CARD', 'EMAIL', 'IBAN', 'IP_ADDRESS', 'PHONE', 'SSN'];
 
-/** Tag values that look personal (an email address, a phone number) are pseudonymised: attributable, not readable. */
-function tagValue(v: string): string {
-  return PERSONAL.test(v) ? `sha256:${createHash('sha256').update(v).digest('hex').slice(0, 16)}` : v;
+/**
+ * Makes client-chosen identifiers safe to store: a value carrying a secret becomes `[API_KEY]` (never attributable),
+ * one carrying personal data (an e-mail address, a phone, SSN, card or IBAN number) a keyed pseudonym `pii:<hmac>`
+ * that groups the same person's requests without being reversible by trying candidates (a bare hash of an SSN
+ * or a phone number is). The key is the audit log's HMAC key when one is configured, so pseudonyms stay stable
+ * across restarts; otherwise a random key per process.
+ */
+export class TagSanitizer {
+  private readonly key: string | Buffer;
+  private readonly cache = new Map<string, string>();
+
+  constructor(key?: string) {
+    this.key = key && key.length > 0 ? key : randomBytes(32);
+  }
+
+  /** The stored form of `value`. */
+  clean(value: string): string {
+    let out = this.cache.get(value);
+    if (out !== undefined) return out;
+    const found = findPii(value, ALL_ENTITIES);
+    if (found.some((s) => s.entity === 'API_KEY')) out = '[API_KEY]';
+    else if (found.length > 0 || PERSONAL.test(value)) out = `pii:${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 16)}`;
+    else out = value;
+    // Team and project ids repeat: remember a bounded number of answers.
+    if (this.cache.size >= 1000) this.cache.clear();
+    this.cache.set(value, out);
+    return out;
+  }
 }
+
+const defaultSanitizer = new TagSanitizer();
 
 /**
  * Identity tags: `x-team-id` → team, `x-project-id` → project, other headers by name without `x-`;
- * the body's `user` and string `metadata` values when enabled. Values that are not short identifiers are dropped.
+ * the body's `user` and string `metadata` values when enabled. Values that are not short identifiers are dropped;
+ * values carrying secrets or personal data are replaced (see {@link TagSanitizer}).
  */
-export function readTags(headers: Record<string, string | string[] | undefined>, body: Record<string, unknown> | undefined, cost: Omit<IrCost, 'src'>): Record<string, string> {
+export function readTags(headers: Record<string, string | string[] | undefined>, body: Record<string, unknown> | undefined, cost: Omit<IrCost, 'src'>, sanitizer: TagSanitizer = defaultSanitizer): Record<string, string> {
   const tags: Record<string, string> = {};
+  const tagValue = (v: string): string => sanitizer.clean(v);
   for (const h of cost.tagHeaders) {
     const raw = headers[h];
     const v = Array.isArray(raw) ? raw[0] : raw;

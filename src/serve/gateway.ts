@@ -6,6 +6,7 @@ import type { KeySet } from './gateway-keys.js';
 import { startHttpServer } from './http-server.js';
 import { Metrics } from './metrics.js';
 import { startMockUpstream, type MockUpstream } from './mock-upstream.js';
+import { TagSanitizer } from './cost.js';
 import { createProxyCore, type PackState, type ProxyCore } from './proxy-core.js';
 import { UpstreamClient } from './upstream.js';
 
@@ -158,6 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const core = createProxyCore({
     state: () => state,
+    // Pseudonyms of personal tag values are keyed with the audit HMAC key when there is one (stable across restarts).
+    sanitizer: new TagSanitizer(auditCfg?.hmacKeyEnv ? options.env[auditCfg.hmacKeyEnv] : undefined),
     upstream,
     env: options.env,
     upstreamOverride,

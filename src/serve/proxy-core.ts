@@ -5,7 +5,7 @@ import { createMarkerTable, type MarkerTable } from '../runtime/step.js';
 import { createStreamScanner } from '../runtime/stream-scanner.js';
 import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr, Reason, Redaction } from '../runtime/types.js';
 import type { AuditRecord } from './audit-log.js';
-import { DEFAULT_COST, priceUsage, readTags, type Usage } from './cost.js';
+import { DEFAULT_COST, priceUsage, readTags, TagSanitizer, type Usage } from './cost.js';
 import { parseRetryAfter, statusTrigger, type AttemptOutcome, type AttemptRecord, type FallbackRunner } from './fallback.js';
 import { bearerOf, type KeySet } from './gateway-keys.js';
 import type { Metrics } from './metrics.js';
@@ -74,6 +74,8 @@ export interface ProxyDeps {
   /** Largest request body (bytes); shown by /ktpack/config. */
   maxBodyBytes: number;
   now?: () => number;
+  /** Cleans client-chosen identifiers (tags, the model name) before they are recorded. */
+  sanitizer?: TagSanitizer;
 }
 
 /** The proxy core. */
@@ -110,6 +112,7 @@ export function newRequestId(): string {
 /** Creates the proxy core. */
 export function createProxyCore(deps: ProxyDeps): ProxyCore {
   const now = deps.now ?? Date.now;
+  const sanitizer = deps.sanitizer ?? new TagSanitizer();
   const started = now();
   let processed = 0;
   let inFlight = 0;
@@ -233,7 +236,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
       return invalid("Invalid type for 'stream': expected a boolean.", 'invalid_type', 'stream');
     }
-    const tags = readTags(req.headers, body, costSettings);
+    const tags = readTags(req.headers, body, costSettings, sanitizer);
     if (Object.keys(tags).length) record.tags = tags;
     if (costSettings.requireTags && !costSettings.tagHeaders.some((h) => header(req.headers, h))) {
       return invalid(`Missing attribution header: send one of ${costSettings.tagHeaders.join(', ')}.`, 'missing_attribution_tags');
@@ -250,7 +253,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("Missing required parameter: 'messages'.", 'missing_required_parameter', 'messages');
       chatView = body;
     }
-    const requestedModel = typeof body.model === 'string' ? body.model : null;
+    // The model name is client text too: recorded only once it is known not to carry a secret or personal data.
+    const requestedModel = typeof body.model === 'string' ? (body.model.length > 128 ? '[too long]' : sanitizer.clean(body.model)) : null;
     const stream = route === 'chat' && body.stream === true;
     record.model = { requested: requestedModel };
     record.stream = stream;
