@@ -321,7 +321,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const extra: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
       return { ok: false, trigger: statusTrigger(up.status), status: up.status, retryAfterMs, failure: toResponse(passUpstreamError(up.status, raw, id, extra, sentSecrets(target))) };
     };
+    /** The client left before an answer: nothing reaches it; the record says so (499, as nginx logs it), not an upstream fault. */
+    const clientGone = (): ProxyResponse => json(499, openAiError('The client closed the connection before the answer.', 'invalid_request_error', 'client_disconnected'), id);
     const transportFailure = <T>(e: unknown, toResponse: (r: ProxyResponse) => T, target: IrTarget): AttemptOutcome<T> => {
+      if (req.signal?.aborted) return { ok: false, error: 'client_disconnected', failure: toResponse(clientGone()) };
       const err = e instanceof StreamProtocolError ? new UpstreamError('connection_error', 'malformed_sse') : classifyUpstreamError(e);
       const status = err.kind === 'timeout' ? 504 : 502;
       const message =
@@ -360,7 +363,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         req.signal,
       );
       if (result.kind === 'fail') {
-        return finish(result.res, { verdict: 'error', error: 'upstream_failed', ...(req.signal?.aborted ? { client_disconnected: true } : {}), ...decisionSummary(decisions) });
+        return finish(req.signal?.aborted ? clientGone() : result.res, { verdict: 'error', ...(req.signal?.aborted ? { error: 'client_disconnected', client_disconnected: true } : { error: 'upstream_failed' }), ...decisionSummary(decisions) });
       }
       usedTarget = result.target;
       const sentModel = route === 'chat' && usedTarget.model ? usedTarget.model : requestedModel;
@@ -484,7 +487,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       return finish(json(403, openAiError('Response blocked: a policy could not be evaluated (fail-mode block).', 'policy_violation', 'policy_evaluation_failed'), id), { verdict: 'block', phase: 'response', error: 'policy_evaluation_failed', ...decisionSummary(decisions) });
     }
     if (result.kind === 'fail') {
-      return finish(result.res, { verdict: 'error', error: 'upstream_failed', ...(req.signal?.aborted ? { client_disconnected: true } : {}), ...decisionSummary(decisions) });
+      return finish(req.signal?.aborted ? clientGone() : result.res, { verdict: 'error', ...(req.signal?.aborted ? { error: 'client_disconnected', client_disconnected: true } : { error: 'upstream_failed' }), ...decisionSummary(decisions) });
     }
     const s = result.s;
     usedTarget = s.target;

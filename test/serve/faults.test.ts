@@ -133,7 +133,9 @@ describe('faults', () => {
     expect(await pending).toBe('aborted');
     expect(await within(closed, 10_000, false)).toBe(true);
     const [rec] = await auditRecords(f, 1);
-    expect(rec).toMatchObject({ verdict: 'error', client_disconnected: true });
+    // Recorded as the client leaving (499), not as an upstream failure: the upstream answered 200.
+    expect(rec).toMatchObject({ verdict: 'error', client_disconnected: true, error: 'client_disconnected', status: 499 });
+    expect(JSON.stringify(rec.attempts)).not.toMatch(/connection_error/);
     expect(f.upstreams[0].requests).toHaveLength(1);
   });
 
