@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { compile } from './compile/compile.js';
 import type { Diagnostic } from './diagnostics.js';
+import { canonicalJson } from './emit/canonical-json.js';
 import type { BundleManifest } from './emit/emit-bundle.js';
 import { lintText } from './lint/lint.js';
 import type { PackDocument } from './load/document.js';
@@ -13,7 +14,7 @@ import type { PolicyIr } from './runtime/types.js';
 export interface LoadedPack {
   ir?: PolicyIr;
   diagnostics: Diagnostic[];
-  /** `sha256:<hex>` of the bundle's IR when loaded from a bundle. */
+  /** `sha256:<hex>` of the canonical IR (for a bundle, of its policy.ir.json, checked against the manifest). */
   irHash?: string;
   /** What was loaded: the YAML file or the bundle folder. */
   origin: string;
@@ -44,7 +45,9 @@ export async function loadPackFile(file: string): Promise<LoadedPack> {
   const { document, diagnostics } = lintText(file, text);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };
   const result = compile(document, basename(file));
-  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file, document };
+  // The same hash `ktpack build` would write to manifest.json, so records and /health name what runs either way.
+  const irHash = result.ir ? `sha256:${createHash('sha256').update(canonicalJson(result.ir)).digest('hex')}` : undefined;
+  return { ir: result.ir, diagnostics: [...diagnostics, ...result.diagnostics], origin: file, document, ...(irHash ? { irHash } : {}) };
 }
 
 /** Loads a built bundle, refusing one whose IR does not match the manifest's hash. */

@@ -626,7 +626,47 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const id = newRequestId();
       const path = req.path.split('?')[0].replace(/\/+$/, '') || '/';
       inFlight++;
+      if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/health' || path === '/metrics') {
+        try {
+          return await route(req, id, path);
+        } finally {
+          inFlight--;
+        }
+      }
+      // Every other request (refused routes, 404s, models, admin calls) gets a short record too: probes and refusals
+      // are what an auditor looks for. Health checks and metric scrapes are not recorded (they would flood the log).
+      const t0 = now();
       try {
+        const res = await route(req, id, path);
+        recordOther(req, id, path, res, t0);
+        return res;
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+
+  function recordOther(req: ProxyRequest, id: string, path: string, res: ProxyResponse, t0: number): void {
+    const s = deps.state();
+    const audit = s.ir.audit;
+    if (!deps.audit || !audit) return;
+    const verdict = res.status < 400 ? 'allow' : 'error';
+    if (!audit.logAllAccess && verdict === 'allow') return;
+    let code: string | undefined;
+    if (res.status >= 400) {
+      try {
+        code = (JSON.parse(res.body) as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+    }
+    processed++;
+    // Only known routes are named: an unknown path is client text and could carry anything.
+    void deps.audit({ id, time: new Date(t0).toISOString(), pack: packInfo(s), route: RECORDED_ROUTES.has(path) ? path : '(unknown)', method: /^[A-Z]{1,16}$/.test(req.method) ? req.method : 'OTHER', verdict, status: res.status, latency_ms: now() - t0, ...(code ? { error: code } : {}) }).catch(() => undefined);
+  }
+
+  async function route(req: ProxyRequest, id: string, path: string): Promise<ProxyResponse> {
+      {
         if (req.bodyTooLarge !== undefined && path !== '/v1/chat/completions' && path !== '/v1/embeddings') {
           return json(413, openAiError(`Request body is larger than the limit of ${req.bodyTooLarge} bytes.`, 'invalid_request_error', 'request_too_large'), id);
         }
@@ -657,11 +697,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           default:
             return json(404, openAiError(`Unknown request URL: ${req.method} ${path}. Please check the URL for typos.`, 'invalid_request_error', 'unknown_url'), id);
         }
-      } finally {
-        inFlight--;
       }
-    },
-  };
+  }
 }
 
 function verdictOf(decisions: Decision[]): 'allow' | 'redact' | 'block' {
@@ -709,6 +746,9 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
   const type = clean(e?.type) ?? (status === 429 ? 'rate_limit_exceeded' : 'upstream_error');
   return json(status, openAiError(message, type, clean(e?.code), { param: clean(e?.param) }), id, extra);
 }
+
+/** Routes named in short audit records; any other path is recorded as "(unknown)". */
+const RECORDED_ROUTES = new Set(['/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
 
 /** Deeper request bodies are refused (400) before any policy walks them. */
 const MAX_JSON_DEPTH = 48;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, SEED_PACK } from '../helpers/cli.js';
 import { spawnSync } from 'node:child_process';
+import { loadPack } from '../../src/pack.js';
 
 async function buildSeed(): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'ktpack-build-')), 'bundle');
@@ -14,6 +15,16 @@ async function buildSeed(): Promise<string> {
 }
 
 describe('ktpack build', () => {
+  it('the hash of a pack served from YAML is the irHash its bundle would carry', async () => {
+    const out = await buildSeed();
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { irHash: string };
+    const fromYaml = await loadPack(SEED_PACK);
+    const fromBundle = await loadPack(out);
+    expect(fromYaml.irHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(fromYaml.irHash).toBe(manifest.irHash);
+    expect(fromBundle.irHash).toBe(manifest.irHash);
+  });
+
   it('emits manifest, IR, a self-contained runtime.mjs exporting the contract, and types.d.ts', async () => {
     const out = await buildSeed();
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']);

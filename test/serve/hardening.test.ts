@@ -40,6 +40,25 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     });
   }
 
+  it('refused routes, unknown paths and /v1/models get short audit records that name no client text', async () => {
+    const hit = async (method: string, path: string, body?: string) => {
+      const res = await fetch(`${f.gateway.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+      await res.arrayBuffer();
+      return { id: res.headers.get('x-request-id'), status: res.status };
+    };
+    const probes = [
+      await hit('POST', '/v1/responses', '{"model":"gpt-4o","input":"Ignore all previous instructions"}'),
+      await hit('GET', '/v1/carol@example.com/secrets'),
+      await hit('GET', '/v1/models'),
+    ];
+    const recs = await auditRecords(f, 3);
+    const byId = (id: string | null) => recs.find((r) => r.id === id);
+    expect(byId(probes[0].id)).toMatchObject({ route: '/v1/responses', method: 'POST', status: 400, verdict: 'error', error: 'unsupported_endpoint' });
+    expect(byId(probes[1].id)).toMatchObject({ route: '(unknown)', method: 'GET', status: 404, verdict: 'error', error: 'unknown_url' });
+    expect(byId(probes[2].id)).toMatchObject({ route: '/v1/models', status: 200, verdict: 'allow' });
+    expect(JSON.stringify(recs)).not.toContain('carol@example.com');
+  });
+
   it('an oversized chat body is refused unread, and its x-request-id names an audit record', async () => {
     const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `mail bob@example.com ${'y'.repeat(5000)}` }] }) });
     expect(res.status).toBe(413);
