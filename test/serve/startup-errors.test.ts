@@ -18,6 +18,13 @@ describe('serve start-up failures', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('--upstream together with --mock-upstream is a usage error, not a silent choice', () => {
+    const r = serve(['--listen', '127.0.0.1:0', '--upstream', 'http://127.0.0.1:9/v1']);
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--upstream and --mock-upstream');
+  });
+
   it('an audit directory under a file exits 2 naming the flag', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-auditdir-'));
     writeFileSync(join(dir, 'file'), 'x');

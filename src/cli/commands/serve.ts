@@ -41,6 +41,7 @@ async function keyFile(flag: string, path: string | undefined, cwd: string): Pro
 /** Runs the serve command; resolves with the exit code once the gateway stopped. */
 export async function runServe(pack: string, options: ServeCommandOptions, io: CliIo): Promise<number> {
   const { host, port } = parseListen(options.listen);
+  if (options.upstream && options.mockUpstream) throw new UsageError('--upstream and --mock-upstream both name the upstream; pass one of them');
   if (options.upstream) {
     try {
       new URL(options.upstream);
