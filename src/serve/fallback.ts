@@ -1,4 +1,5 @@
 // Ordered fallback across upstream targets: triggers, bounded attempts, retry-after cool-downs, one audit entry per attempt.
+import type { CancelSignal } from './client-signal.js';
 import type { IrFallback, IrTarget } from '../runtime/types.js';
 
 /** One upstream attempt as recorded in the audit log. */
@@ -32,7 +33,7 @@ export interface FallbackSettings {
   /** Longest retry-after the gateway waits for inside one request (longer: pass the 429 on). */
   maxRetryWaitMs: number;
   now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
 }
 
 const ALL_TRIGGERS = ['connection_error', 'rate_limit', 'server_error', 'timeout'];
@@ -57,7 +58,7 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+function defaultSleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done(): void {
@@ -76,7 +77,7 @@ export class FallbackRunner {
   private readonly triggers: Set<string>;
   private readonly maxAttempts: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: CancelSignal) => Promise<void>;
 
   constructor(
     targets: readonly IrTarget[],
@@ -106,7 +107,7 @@ export class FallbackRunner {
     attempt: (target: IrTarget) => Promise<AttemptOutcome<T>>,
     attempts: AttemptRecord[],
     onAllCooling: (retryAfterMs: number) => T,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<T> {
     let last: { failure: T } | undefined;
     let tried = 0;

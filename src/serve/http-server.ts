@@ -1,6 +1,7 @@
 // node:http adapter: body limits, timeouts, client-disconnect aborts, SSE writing with backpressure, graceful drain.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ClientSignal } from './client-signal.js';
 import { openAiError } from './openai-errors.js';
 import { newRequestId, type ProxyCore, type ProxyResponse } from './proxy-core.js';
 
@@ -81,9 +82,9 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     const tooLarge = body === 'too_large';
     // The rest of an oversized body is not read: the connection cannot be reused.
     if (tooLarge) res.setHeader('connection', 'close');
-    const controller = new AbortController();
+    const signal = new ClientSignal();
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+      if (!res.writableFinished) signal.abort(new Error('client disconnected'));
     });
     const out = await core.handle({
       method: req.method ?? 'GET',
@@ -92,9 +93,9 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
       body: tooLarge ? EMPTY : body,
       ...(tooLarge ? { bodyTooLarge: maxBody } : {}),
       remoteAddress: req.socket.remoteAddress,
-      signal: controller.signal,
+      signal,
     });
-    await writeResponse(res, out, controller.signal);
+    await writeResponse(res, out, signal);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -164,7 +165,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
 }
 
 /** Writes a whole body, or streams SSE events honouring backpressure until the client leaves. */
-async function writeResponse(res: ServerResponse, out: ProxyResponse, signal: AbortSignal): Promise<void> {
+async function writeResponse(res: ServerResponse, out: ProxyResponse, signal: ClientSignal): Promise<void> {
   if (!out.stream) {
     res.writeHead(out.status, { ...out.headers, 'content-length': Buffer.byteLength(out.body) });
     res.end(out.body);

@@ -5,6 +5,7 @@ import { createMarkerTable, type MarkerTable } from '../runtime/step.js';
 import { createStreamScanner } from '../runtime/stream-scanner.js';
 import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr, Reason, Redaction } from '../runtime/types.js';
 import type { AuditRecord } from './audit-log.js';
+import type { CancelSignal } from './client-signal.js';
 import { DEFAULT_COST, priceUsage, readTags, TagSanitizer, type Usage } from './cost.js';
 import { parseRetryAfter, statusTrigger, type AttemptOutcome, type AttemptRecord, type FallbackRunner } from './fallback.js';
 import { bearerOf, type KeySet } from './gateway-keys.js';
@@ -23,7 +24,7 @@ export interface ProxyRequest {
   /** Peer address, for loopback-only admin endpoints. */
   remoteAddress?: string;
   /** Aborted when the client disconnects. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Set (to the limit in bytes) when the body was larger than the limit and not read; `body` is then empty. */
   bodyTooLarge?: number;
 }

@@ -1,5 +1,6 @@
 // Upstream client: pooled undici connections to OpenAI-compatible targets, with connect, first-byte and total timeouts.
 import { Agent, request } from 'undici';
+import type { CancelSignal } from './client-signal.js';
 
 /** Per-attempt timeouts in milliseconds. */
 export interface UpstreamTimeouts {
@@ -115,7 +116,7 @@ export class UpstreamClient {
    * POSTs `body` (serialized JSON) to `url` and resolves once the response headers arrived.
    * The body is returned as a stream; the total timeout and `signal` keep applying while it is read.
    */
-  async post(url: string, body: string, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: AbortSignal): Promise<UpstreamStream> {
+  async post(url: string, body: string, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: CancelSignal): Promise<UpstreamStream> {
     const abort = new AttemptSignal();
     const total = setTimeout(() => abort.fire(new UpstreamError('timeout', 'total_timeout')), timeouts.totalMs);
     total.unref?.();
