@@ -33,9 +33,11 @@ export const DEFAULT_HOLD_BACK = 256;
 const WINDOW_PATH = 'choices[0].message.content';
 
 interface FieldState {
-  /** Every character received for the field so far (the original text). */
+  /** The field's original text from offset `base` on: what is still held back plus the context a scan re-reads. */
   raw: string;
-  /** How many characters of `raw` have been released (rewritten) to the client. */
+  /** Offset in the whole field of `raw`'s first character (earlier text was released and is no longer needed). */
+  base: number;
+  /** How many characters of the whole field have been released (rewritten) to the client. */
   released: number;
   /** Earlier cuts (ascending, the last one is `released`): no span straddles them, so scans may start there. */
   cuts: number[];
@@ -72,24 +74,26 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       .sort((a, b) => a.start - b.start || b.end - a.end);
 
   const advance = (field: string, st: FieldState, final: boolean): StreamScanResult => {
+    // Offsets below are into the whole field; `st.raw` holds it from `st.base` on.
+    const slice = (start: number, end = total(st)): string => st.raw.slice(start - st.base, end - st.base);
     // Re-read at least CONTEXT released characters for look-behinds, starting at an earlier cut: no
     // span straddles it, so spans re-detected there are the same values with the same markers.
     const from = contextStart(st);
     // Pass 1 on a scratch marker table: spans in the held tail may still grow or vanish, and
     // must not consume marker numbers.
-    const probe = run(st.raw.slice(from), cloneMarkers(markers));
+    const probe = run(slice(from), cloneMarkers(markers));
     if (probe.verdict === 'block') {
       blocked = probe.reasons[probe.reasons.length - 1];
       return { text: '', blocked, redactions: [] };
     }
-    let cut = st.raw.length;
+    let cut = total(st);
     if (!final) {
       cut -= holdBack;
       // Prefer cutting after whitespace, so the released prefix reads exactly as it will in the whole
       // text; never split a surrogate pair. Both only move the cut earlier, before the span check.
-      const ws = lastWhitespace(st.raw, st.released, cut);
+      const ws = lastWhitespace(st.raw, st.released - st.base, cut - st.base) + st.base;
       if (ws > st.released) cut = ws;
-      if (cut > 0 && isHighSurrogate(st.raw.charCodeAt(cut - 1))) cut--;
+      if (cut > st.base && isHighSurrogate(st.raw.charCodeAt(cut - 1 - st.base))) cut--;
       // Never cut inside a span: move back to its start until no span straddles the cut.
       const spans = spansOf(probe, from);
       for (let moved = true; moved; ) {
@@ -106,7 +110,7 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     const probeSpans = spansOf(probe, from);
     if (!probeSpans.some((s) => s.start < cut && s.end > st.released)) {
       // Nothing to rewrite before the cut (the common case): release the raw text as is.
-      const text = st.raw.slice(st.released, cut);
+      const text = slice(st.released, cut);
       release(st, cut);
       return { text, redactions: [] };
     }
@@ -115,7 +119,7 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     // number. Without such ghosts the scratch numbering is adopted; with them, the prefix is scanned
     // again without context, on the real table.
     const scratch = cloneMarkers(markers);
-    let d = run(st.raw.slice(from, cut), scratch);
+    let d = run(slice(from, cut), scratch);
     const before = markers.byValue.size;
     const releasedValues = new Set(
       spansOf(d, from)
@@ -127,7 +131,7 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       for (const [k, v] of added) markers.byValue.set(k, v);
       for (const [k, v] of scratch.counters) markers.counters.set(k, v);
     } else {
-      d = run(st.raw.slice(st.released, cut), markers);
+      d = run(slice(st.released, cut), markers);
       d = { ...d, redactions: d.redactions.map((r) => ({ ...r, start: r.start + st.released - from, end: r.end + st.released - from })) };
     }
     if (d.verdict === 'block') {
@@ -140,11 +144,11 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
     for (const s of spansOf(d, from)) {
       if (s.end <= st.released || s.start >= cut) continue;
       // A span reaching back into released text cannot be recalled; still mask the rest of it.
-      if (s.start >= pos || (pos === st.released && s.start < pos)) text += st.raw.slice(pos, Math.max(pos, s.start)) + s.marker;
+      if (s.start >= pos || (pos === st.released && s.start < pos)) text += slice(pos, Math.max(pos, s.start)) + s.marker;
       pos = Math.max(pos, s.end);
       released.push({ ...s, path: field });
     }
-    text += st.raw.slice(pos, cut);
+    text += slice(pos, cut);
     release(st, cut);
     return { text, redactions: released };
   };
@@ -154,9 +158,9 @@ export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options
       if (blocked) return { text: '', blocked, redactions: [] };
       if (passThrough) return { text: delta, redactions: [] };
       let st = fields.get(field);
-      if (!st) fields.set(field, (st = { raw: '', released: 0, cuts: [0] }));
+      if (!st) fields.set(field, (st = { raw: '', base: 0, released: 0, cuts: [0] }));
       st.raw += delta;
-      if (st.raw.length - st.released <= holdBack) return { text: '', redactions: [] };
+      if (total(st) - st.released <= holdBack) return { text: '', redactions: [] };
       return advance(field, st, false);
     },
     end(field) {
@@ -180,13 +184,25 @@ function contextStart(st: FieldState): number {
   return st.cuts[0];
 }
 
-/** Records a release up to `cut`, keeping only the cuts that may still serve as a context start. */
+/** Length of the whole field received so far. */
+function total(st: FieldState): number {
+  return st.base + st.raw.length;
+}
+
+/**
+ * Records a release up to `cut`, keeping only the cuts that may still serve as a context start, and only the
+ * text from the earliest of them on: memory and work per push stay bounded however long the stream runs.
+ */
 function release(st: FieldState, cut: number): void {
   st.released = cut;
   st.cuts.push(cut);
   const start = contextStart(st);
   const keep = st.cuts.indexOf(start);
   if (keep > 0) st.cuts.splice(0, keep);
+  if (start > st.base) {
+    st.raw = st.raw.slice(start - st.base);
+    st.base = start;
+  }
 }
 
 /** Index just after the last whitespace character in [from, to), or -1. */

@@ -155,6 +155,32 @@ describe('createStreamScanner', () => {
     ]);
   });
 
+  it('a long stream keeps whole-field offsets and the same output after earlier text is dropped', () => {
+    // The scanner keeps only the window and its context; offsets must still index the whole field.
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'omega', 'report', 'figures', '2024-03-15'];
+    const pieces: string[] = [];
+    for (let i = 0; i < 6000; i++) pieces.push(i % 97 === 0 ? `user${i}@example.com` : words[(i * 7) % words.length]);
+    const text = pieces.join(' ');
+    const scanner = createStreamScanner(seed, { markers: createMarkerTable() });
+    let out = '';
+    const redactions = [];
+    let seedN = 3;
+    for (let i = 0; i < text.length; ) {
+      seedN = (seedN * 1103515245 + 12345) % 2 ** 31;
+      const n = 1 + (seedN % 13);
+      const r = scanner.push('choices[0].content', text.slice(i, i + n));
+      out += r.text;
+      redactions.push(...r.redactions);
+      i += n;
+    }
+    const last = scanner.end('choices[0].content');
+    out += last.text;
+    redactions.push(...last.redactions);
+    expect(out).toBe(whole(seed, text).response!.choices[0].message!.content);
+    expect(redactions.length).toBe(pieces.filter((p) => p.includes('@')).length);
+    for (const r of redactions) expect(text.slice(r.start, r.end)).toMatch(/^user\d+@example\.com$/);
+  });
+
   it('shares markers with the request phase and keeps tool-call arguments valid JSON', () => {
     const markers = createMarkerTable();
     evaluate(seed, { phase: 'request', request: { messages: [{ role: 'user', content: 'I am jane@example.com' }] } }, { markers });
