@@ -59,8 +59,8 @@ export class StreamRelay {
   /** Set when the scanner failed and --fail-mode allow let the stream continue unscanned. */
   failedOpen = false;
   private readonly open = new Map<number, Set<string>>();
-  /** Per field: raw text pushed, and the raw length already released (for fail-open recovery). */
-  private readonly raw = new Map<string, { text: string; released: number }>();
+  /** Fail-open only, per field: the raw text the scanner has not released yet (passed on if it fails). */
+  private readonly raw = new Map<string, { text: string }>();
   private base: Record<string, unknown> = {};
 
   constructor(private readonly options: StreamRelayOptions) {}
@@ -161,9 +161,11 @@ export class StreamRelay {
     let fields = this.open.get(idx);
     if (!fields) this.open.set(idx, (fields = new Set()));
     fields.add(field);
-    let raw = this.raw.get(field);
-    if (!raw) this.raw.set(field, (raw = { text: '', released: 0 }));
-    raw.text += text;
+    if (this.options.failOpen) {
+      const raw = this.raw.get(field);
+      if (raw) raw.text += text;
+      else this.raw.set(field, { text });
+    }
     let r;
     try {
       r = scanner.push(field, text);
@@ -180,21 +182,22 @@ export class StreamRelay {
     return { text: this.options.reportOnly ? text : r.text };
   }
 
-  /** Records how much raw text a scanner answer released: its length minus what markers added. */
+  /** Drops the raw text a scanner answer released (its length minus what markers added): only the held-back rest is kept. */
   private track(field: string, out: string, redactions: Redaction[]): void {
     const raw = this.raw.get(field);
     if (!raw) return;
     let grown = 0;
     for (const x of redactions) grown += x.marker.length - (x.end - x.start);
-    raw.released = Math.min(raw.text.length, Math.max(raw.released, raw.released + out.length - grown));
+    const released = out.length - grown;
+    if (released > 0) raw.text = raw.text.slice(Math.min(raw.text.length, released));
   }
 
   /** Fail-open: the raw text of `field` the scanner still held back. */
   private unreleased(field: string): string {
     const raw = this.raw.get(field);
     if (!raw) return '';
-    const rest = raw.text.slice(raw.released);
-    raw.released = raw.text.length;
+    const rest = raw.text;
+    raw.text = '';
     return rest;
   }
 
