@@ -128,39 +128,41 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
 
 const EMPTY = Buffer.alloc(0);
 
-/** Reads the body, refusing one larger than `limit` before buffering it all. */
+/**
+ * An oversized body is still read (and dropped) up to this many bytes before the 413 is sent: a client answered and
+ * cut off while it is still sending sees a connection reset, not the 413 (the OpenAI SDK then reports a connection
+ * error and retries the whole body). Past this the gateway answers at once and closes.
+ */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Reads the body, refusing one larger than `limit` without buffering it. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
   return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: Buffer | 'too_large' | 'aborted'): void => {
+      if (!done) resolve(v);
+      done = true;
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
+    let over = declared > limit;
+    if (declared > DISCARD_MAX_BYTES) {
       req.resume();
-      return resolve('too_large');
+      return finish('too_large');
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
     req.on('data', (c: Buffer) => {
-      if (done) return;
       size += c.length;
-      if (size > limit) {
-        done = true;
-        req.resume();
-        return resolve('too_large');
+      if (!over && size > limit) {
+        over = true;
+        chunks.length = 0;
       }
-      chunks.push(c);
+      if (!over) chunks.push(c);
+      else if (size > DISCARD_MAX_BYTES) finish('too_large');
     });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-      done = true;
-    });
-    req.on('aborted', () => {
-      if (!done) resolve('aborted');
-      done = true;
-    });
-    req.on('error', () => {
-      if (!done) resolve('aborted');
-      done = true;
-    });
+    req.on('end', () => finish(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('aborted', () => finish('aborted'));
+    req.on('error', () => finish('aborted'));
   });
 }
 

@@ -59,7 +59,7 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     expect(JSON.stringify(recs)).not.toContain('carol@example.com');
   });
 
-  it('an oversized chat body is refused unread, and its x-request-id names an audit record', async () => {
+  it('an oversized chat body is refused without being buffered, and its x-request-id names an audit record', async () => {
     const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `mail bob@example.com ${'y'.repeat(5000)}` }] }) });
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditRecords } from '../../src/serve/audit-read.js';
 import { startMockUpstream, type MockUpstream } from '../../src/serve/mock-upstream.js';
@@ -54,6 +55,24 @@ describe('ktpack serve process', () => {
     const second = JSON.parse((await runCli(['audit', 'verify', audit, '--json'])).stdout) as { ok: boolean; records: number };
     expect(second.ok).toBe(true);
     expect(second.records).toBe(r1.records + 1);
+  });
+
+  it('the openai client sending a body far over the limit gets the 413, not a connection reset', async () => {
+    // Answering while the client is still sending resets the connection: the SDK raised a connection error (and by
+    // default retries the whole body). The gateway now reads the rest and drops it before it answers. A separate
+    // process: in one event loop the client finishes writing before the server can answer, hiding the race.
+    const gw = await spawnServe([SEED_PACK, '--listen', '127.0.0.1:0', '--mock-upstream', '--audit-dir', join(dir, 'audit-413')]);
+    try {
+      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      for (const mib of [5, 6, 20, 20]) {
+        const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'z'.repeat(mib * 1024 * 1024) }] }).catch((e: unknown) => e);
+        expect(err, `${mib} MiB: ${String(err)}`).toBeInstanceOf(APIError);
+        expect((err as APIError).status, `${mib} MiB: ${String(err)}`).toBe(413);
+        expect((err as APIError).code).toBe('request_too_large');
+      }
+    } finally {
+      expect(await gw.stop()).toBe(0);
+    }
   });
 
   it('SIGTERM drains an in-flight stream to [DONE] and flushes its audit record', async () => {
