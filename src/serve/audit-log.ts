@@ -164,10 +164,13 @@ export class AuditLog {
         if (i === segments.length - 1 && text.endsWith('\n')) reuse = segments[i];
         break;
       }
-      if (text.length > 0) break;
+      // No whole record here (empty, or only a line torn by a crash during its first append): the head is in an
+      // earlier segment. Stopping here restarted the chain at record 1, and every later record failed verify.
     }
-    const last = segments[segments.length - 1];
-    this.segmentNo = last ? Number(SEGMENT_RE.exec(last)![1]) : 0;
+    // Numbering continues past the newest segment, or past the pruned ones when retention removed them all (a new
+    // segment numbered below the anchor's cut would be skipped by verify as already pruned).
+    const last = segments[segments.length - 1] ?? (anchor as { pruned_through?: unknown } | undefined)?.pruned_through;
+    this.segmentNo = typeof last === 'string' && SEGMENT_RE.test(last) ? Number(SEGMENT_RE.exec(last)![1]) : 0;
     if (reuse && SEGMENT_RE.exec(reuse)![2] === utcDay(this.now())) await this.openSegment(reuse);
     else await this.openSegment();
   }

@@ -80,6 +80,18 @@ describe('audit log chain', () => {
     expect(r.head.seq).toBe(8);
   });
 
+  it('a crash during the first append to a fresh segment (only a torn line in it): the restart continues the chain', async () => {
+    const dir = join(base, 'torn-fresh-segment');
+    cpSync(pristine, dir, { recursive: true });
+    const [first] = await listSegments(dir);
+    writeFileSync(join(dir, first.replace(/^audit-\d{6}/, 'audit-000002')), '{"seq":7,"prev":"abc","id":"torn-rec');
+    await writeLog(dir, 2, {}, 100);
+    const r = await verifyAuditDir(dir);
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, records: 8, segments: 3 });
+    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/torn last line/)]);
+  });
+
   it('signs checkpoints with an HMAC key: a re-chained forgery without the key is caught', async () => {
     const dir = join(base, 'hmac');
     await writeLog(dir, 3, { hmacKey: 'k3y-for-tests' });
@@ -111,6 +123,28 @@ describe('audit log chain', () => {
     const r = await verifyAuditDir(dir);
     expect(r).toMatchObject({ ok: true, records: 5 });
     expect(r.head.seq).toBe(8);
+  });
+
+  it('a restart after every segment expired numbers the new segment after the cut, so verify reads it', async () => {
+    const dir = join(base, 'retention-all-expired');
+    let now = T0;
+    const opts = { retentionDays: 30, now: () => now };
+    await writeLog(dir, 3, opts);
+    now = T0 + DAY;
+    await writeLog(dir, 3, opts, 10);
+    now = T0 + 2 * DAY;
+    await writeLog(dir, 3, opts, 20);
+    expect(await listSegments(dir)).toHaveLength(3);
+    // The gateway was down for longer than the retention period: opening prunes all three.
+    now = T0 + 60 * DAY;
+    await writeLog(dir, 2, opts, 30);
+    const segments = await listSegments(dir);
+    expect(segments).toHaveLength(1);
+    expect(segments[0]).toMatch(/^audit-000004-/);
+    const r = await verifyAuditDir(dir);
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, records: 2 });
+    expect(r.head.seq).toBe(11);
   });
 
   it('resolves durable writes only once the record is in the file', async () => {
