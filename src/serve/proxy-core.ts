@@ -253,6 +253,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     } else {
       if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("Missing required parameter: 'messages'.", 'missing_required_parameter', 'messages');
       chatView = body;
+      const unpoliced = policesOutput(ir) && !deps.reportOnly ? unpolicedOutput(body) : undefined;
+      if (unpoliced) {
+        return invalid(`'${unpoliced}' is not supported through this gateway: its answer would carry text the pack's response policies cannot check.`, 'unsupported_parameter', unpoliced);
+      }
     }
     // The model name is client text too: recorded only once it is known not to carry a secret or personal data.
     const requestedModel = typeof body.model === 'string' ? (body.model.length > 128 ? '[too long]' : sanitizer.clean(body.model)) : null;
@@ -395,8 +399,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         const reason = resDecision.reasons[resDecision.reasons.length - 1];
         return finish(json(403, openAiError(reason.message, 'policy_violation', 'output_blocked', { policy: reason.policy }), id), { verdict: 'block', phase: 'response', ...meta, ...costFields, ...decisionSummary(decisions) });
       }
-      // Serialize only when a policy rewrote the answer; otherwise pass the upstream bytes on.
-      const out = resDecision.verdict === 'redact' && !deps.reportOnly ? JSON.stringify(resDecision.response) : result.body.toString('utf8');
+      // Serialize only when a policy rewrote the answer or text it cannot check was dropped; otherwise pass the upstream bytes on.
+      const stripped = policesOutput(ir) && !deps.reportOnly && stripUnpoliced(resDecision.response ?? response);
+      const out = (resDecision.verdict === 'redact' || stripped) && !deps.reportOnly ? JSON.stringify(resDecision.response ?? response) : result.body.toString('utf8');
       return finish({ status: 200, headers: { 'content-type': JSON_TYPE, 'x-request-id': id }, body: out }, { verdict: verdictOf(decisions), ...meta, ...costFields, ...decisionSummary(decisions) });
     }
 
@@ -700,6 +705,47 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         }
       }
   }
+}
+
+/** True when the pack's response chain checks answers (an enforcing gateway; report-only lets everything through). */
+function policesOutput(ir: PolicyIr): boolean {
+  return ir.pack.enabled && ir.response.length > 0;
+}
+
+/** A request parameter that makes the answer carry text the response chain cannot check, if any. */
+function unpolicedOutput(body: Record<string, unknown>): string | undefined {
+  // Token logprobs spell out the raw answer token by token; audio output speaks it.
+  if (body.logprobs === true) return 'logprobs';
+  if (body.audio !== undefined && body.audio !== null) return 'audio';
+  if (Array.isArray(body.modalities) && body.modalities.includes('audio')) return 'modalities';
+  return undefined;
+}
+
+/** Message fields of an answer that are policed, or carry no free text of the model's; others are dropped. */
+const POLICED_MESSAGE_KEYS = new Set(['role', 'content', 'refusal', 'tool_calls', 'function_call', 'annotations']);
+
+/**
+ * Drops what the response chain cannot check from an answer (logprobs, audio, a vendor's reasoning_content):
+ * an upstream may send them unasked. True when something was dropped.
+ */
+function stripUnpoliced(response: ChatResponse): boolean {
+  let changed = false;
+  for (const c of Array.isArray(response.choices) ? response.choices : []) {
+    const choice = c as unknown as Record<string, unknown>;
+    if (choice.logprobs !== undefined && choice.logprobs !== null) {
+      choice.logprobs = null;
+      changed = true;
+    }
+    const message = choice.message as Record<string, unknown> | undefined;
+    if (!message || typeof message !== 'object') continue;
+    for (const k of Object.keys(message)) {
+      if (!POLICED_MESSAGE_KEYS.has(k) && message[k] !== null && message[k] !== undefined) {
+        delete message[k];
+        changed = true;
+      }
+    }
+  }
+  return changed;
 }
 
 function verdictOf(decisions: Decision[]): 'allow' | 'redact' | 'block' {

@@ -33,7 +33,7 @@ export interface StreamRelayOptions {
 /** The scanner threw (a policy evaluation error). */
 export class StreamPolicyError extends Error {}
 
-type Delta = { role?: string; content?: string | null; refusal?: string | null; tool_calls?: ToolDelta[]; [k: string]: unknown };
+type Delta = { role?: string; content?: string | null; refusal?: string | null; tool_calls?: ToolDelta[]; function_call?: { name?: string; arguments?: string }; [k: string]: unknown };
 type ToolDelta = { index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } };
 type Choice = { index?: number; delta?: Delta; finish_reason?: string | null; [k: string]: unknown };
 type Chunk = { choices?: Choice[]; usage?: Usage | null; [k: string]: unknown };
@@ -41,6 +41,18 @@ type Chunk = { choices?: Choice[]; usage?: Usage | null; [k: string]: unknown };
 /** Payloads the fast path must parse: a usage object, or an upstream `{"error": {...}}` event. */
 const USAGE_OR_ERROR = /"(?:usage|error)"\s*:\s*\{/;
 const TOOL_FIELD = /\.tool_calls\[(\d+)\]\.function\.arguments$/;
+const FUNCTION_FIELD = '.function_call.arguments';
+/** Delta fields the response chain polices (or that carry no text); under a scanner every other one is dropped. */
+const POLICED_DELTA_KEYS = new Set(['role', 'content', 'refusal', 'tool_calls', 'function_call']);
+
+/** True when a choice carries something for the client beyond its role: text, a call, other fields, a finish. */
+function carries(c: Choice): boolean {
+  if (c.finish_reason) return true;
+  const d = c.delta;
+  if (!d) return false;
+  for (const k in d) if (k !== 'role' && d[k] !== undefined && d[k] !== null && d[k] !== '') return true;
+  return false;
+}
 
 type Flushed = { parts: Array<{ field: string; text: string }>; blocked?: Reason };
 
@@ -90,7 +102,14 @@ export class StreamRelay {
     for (const c of choices) {
       const idx = typeof c.index === 'number' ? c.index : 0;
       const delta = (c.delta ?? {}) as Delta;
-      let keep = delta.role !== undefined || Boolean(c.finish_reason);
+      if (this.options.scanner && !this.options.reportOnly) {
+        // Text the response chain cannot police never passes: token logprobs spell out the raw answer, and delta
+        // fields it does not know (a vendor's reasoning_content, an audio transcript) are not scanned.
+        if (c.logprobs != null) c.logprobs = null;
+        for (const k of Object.keys(delta)) if (!POLICED_DELTA_KEYS.has(k)) delete delta[k];
+      }
+      // Anything but text is passed on as it came (role, calls, fields nobody polices without a scanner).
+      let keep = Boolean(c.finish_reason) || c.logprobs != null || Object.keys(delta).some((k) => k !== 'content' && k !== 'refusal' && delta[k] !== undefined);
       /** Fields this delta carries text for: a tail ended while handling it belongs inside it, after that text. */
       const touched = new Set<string>();
       for (const key of ['content', 'refusal'] as const) {
@@ -124,6 +143,24 @@ export class StreamRelay {
         }
         keep = true;
       }
+      if (delta.function_call && typeof delta.function_call === 'object') {
+        // The legacy `functions` API streams one call per choice, like a tool call.
+        const field = `choices[${idx}].function_call.arguments`;
+        const ended = this.endFields(idx, field);
+        if (ended.blocked) return { out, blocked: ended.blocked };
+        for (const p of ended.parts) {
+          if (touched.has(p.field)) mergeInto(delta, p);
+          else out.push(this.eventOf(idx, p));
+        }
+        const args = delta.function_call.arguments;
+        if (typeof args === 'string' && args !== '') {
+          touched.add(field);
+          const r = this.scan(idx, field, args);
+          if (r.blocked) return { out, blocked: r.blocked };
+          delta.function_call.arguments = r.text;
+        }
+        keep = true;
+      }
       if (c.finish_reason) {
         const flushed = this.endFields(idx);
         if (flushed.blocked) return { out, blocked: flushed.blocked };
@@ -139,7 +176,7 @@ export class StreamRelay {
     if (choices.length > 0 && kept.length === 0) return { out };
     if (choices.length === 0 && !chunk.usage) return { out };
     chunk.choices = kept;
-    if (kept.some((c) => c.delta?.content || c.delta?.tool_calls || c.delta?.refusal || c.finish_reason)) this.visible = true;
+    if (kept.some(carries)) this.visible = true;
     out.push(sseEvent(JSON.stringify(chunk)));
     return { out };
   }
@@ -249,6 +286,11 @@ export class StreamRelay {
 
 /** Appends a field's text to a delta: content or refusal, or the arguments of the tool call with that index. */
 function mergeInto(delta: Delta, part: Flushed['parts'][number]): void {
+  if (part.field.endsWith(FUNCTION_FIELD)) {
+    const call = (delta.function_call ??= {});
+    call.arguments = (call.arguments ?? '') + part.text;
+    return;
+  }
   const tool = TOOL_FIELD.exec(part.field);
   if (!tool) {
     const key = part.field.endsWith('.refusal') ? 'refusal' : 'content';

@@ -177,6 +177,73 @@ for (const [name, chain] of [
       expect(args[1]).toBe('{"text": "second"}');
     });
 
+    it('streams a legacy function_call (the functions API) whole, its arguments policed like a tool call', async () => {
+      const args = '{"to": "mail jane.roe@example.com today", "note": "split across chunks"}';
+      f.upstreams[0].script.push({
+        reply: (_req, res, body) => {
+          const s = sse(res, body);
+          s.choices([{ index: 0, delta: { role: 'assistant', content: null, function_call: { name: 'send', arguments: '' } }, logprobs: null, finish_reason: null }]);
+          for (const piece of args.match(/.{1,5}/g)!) s.choices([{ index: 0, delta: { function_call: { arguments: piece } }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: {}, logprobs: null, finish_reason: 'function_call' }]);
+          s.done();
+        },
+      });
+      const final = await client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], functions: [{ name: 'send', parameters: { type: 'object' } }] }).finalChatCompletion();
+      expect(final.choices[0].finish_reason).toBe('function_call');
+      expect(final.choices[0].message.function_call).toEqual({ name: 'send', arguments: chain.length > 1 ? args.replace('jane.roe@example.com', '[EMAIL_1]') : args });
+    });
+
+    it('text the response chain cannot check (token logprobs, a vendor reasoning_content) never passes it; without one it passes as sent', async () => {
+      const policed = chain.length > 1;
+      // A client asking for logprobs is refused when answers are policed: the tokens would spell out what was redacted.
+      const asked = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], logprobs: true, stream: true }).then(
+        async (st) => {
+          for await (const c of st) void c;
+          return 'answered';
+        },
+        (e: unknown) => e,
+      );
+      if (policed) expect(asked).toMatchObject({ status: 400, code: 'unsupported_parameter', param: 'logprobs' });
+      else expect(asked).toBe('answered');
+      // An upstream may send them unasked (a vendor's reasoning field, logprobs).
+      const lp = (t: string) => ({ content: [{ token: t, logprob: -0.1, bytes: [...Buffer.from(t)], top_logprobs: [] }], refusal: null });
+      f.upstreams[0].script.push({
+        reply: (_req, res, body) => {
+          const s = sse(res, body);
+          s.choices([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { reasoning_content: 'the user is jane.roe@' }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { reasoning_content: 'example.com' }, logprobs: null, finish_reason: null }]);
+          for (const piece of [LONG, 'write to jane.roe@', 'example.com now', LONG]) s.choices([{ index: 0, delta: { content: piece }, logprobs: lp(piece), finish_reason: null }]);
+          s.choices([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+          s.done();
+        },
+      });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }) });
+      const raw = await res.text();
+      expect(raw).toContain('[DONE]');
+      if (policed) expect(raw).not.toContain('jane.roe');
+      else {
+        expect(raw).toContain('"reasoning_content":"the user is jane.roe@"');
+        expect(raw).toContain('"token":"write to jane.roe@"');
+      }
+    });
+
+    it('a whole answer: logprobs and unknown message fields are dropped when answers are policed, passed byte for byte otherwise', async () => {
+      const answer = {
+        id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-2024-08-06',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'write to jane.roe@example.com', refusal: null, reasoning_content: 'jane.roe@example.com asked', audio: { id: 'a1', data: 'AAAA', transcript: 'write to jane.roe@example.com', expires_at: 1 } }, logprobs: { content: [{ token: 'jane.roe@example.com', logprob: -0.1, bytes: [1], top_logprobs: [] }], refusal: null }, finish_reason: 'stop' }],
+        usage: USAGE,
+      };
+      const sent = JSON.stringify(answer);
+      f.upstreams[0].script.push({ reply: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(sent) });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }) });
+      const body = await res.text();
+      if (chain.length > 1) {
+        expect(body).not.toContain('jane.roe');
+        expect(JSON.parse(body).choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: 'write to [EMAIL_1]', refusal: null }, logprobs: null, finish_reason: 'stop' });
+      } else expect(body).toBe(sent);
+    });
+
     it('sends the usage chunk only to a client that asked for it, and always records usage', async () => {
       for (const includeUsage of [false, true]) {
         f.upstreams[0].script.push({
