@@ -379,6 +379,9 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       } catch {
         return finish(json(502, openAiError('Upstream returned a response that is not valid JSON.', 'upstream_error', 'bad_upstream_response'), id), { verdict: 'error', error: 'bad_upstream_response', ...meta, ...decisionSummary(decisions) });
       }
+      if (!response || typeof response !== 'object' || Array.isArray(response)) {
+        return finish(json(502, openAiError('Upstream returned a response that is not a JSON object.', 'upstream_error', 'bad_upstream_response'), id), { verdict: 'error', error: 'bad_upstream_response', ...meta, ...decisionSummary(decisions) });
+      }
       const cost = priceUsage(response.usage, typeof response.model === 'string' ? response.model : (sentModel ?? ''), usedTarget, costSettings);
       const costFields = { usage: response.usage ?? null, cost };
       if (route === 'embeddings') {

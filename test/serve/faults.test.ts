@@ -34,6 +34,18 @@ describe('faults', () => {
     f = undefined;
   });
 
+  it('an upstream 200 whose JSON is not an object (null, an array) is a 502 with its audit record, not an internal error', async () => {
+    f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'primary', url, env: 'KEY_A' }], chain: ['pii-detector', 'audit-logger'], policy: '  pii-detector:\n    action: redact\n    entities: [EMAIL]\n' }));
+    for (const body of ['null', '[1,2]', '"text"']) {
+      f.upstreams[0].script.push({ reply: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body) });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody('hi') });
+      expect(res.status, body).toBe(502);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_upstream_response');
+      const recs = await auditRecords(f, 1);
+      expect(recs.find((r) => r.id === res.headers.get('x-request-id')), body).toMatchObject({ status: 502, error: 'bad_upstream_response' });
+    }
+  });
+
   it('a connect timeout falls back to the next target and is recorded as a timeout attempt', async () => {
     // A listener with a backlog of 1 whose process never accepts: once its queue is full, connects hang in SYN.
     const hole = spawn(process.execPath, ['-e', `const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port);setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,15000),20)})`], { stdio: ['ignore', 'pipe', 'inherit'] });
