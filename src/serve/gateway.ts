@@ -86,6 +86,19 @@ export function packState(pack: ServedPack, env: Record<string, string | undefin
   };
 }
 
+/**
+ * The environment as upstream keys are read from it: values trimmed (a key mounted from a secret file often ends in a
+ * newline, which no HTTP header may carry: every request to that target failed), blank ones unset.
+ */
+export function keyEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const t = v?.trim();
+    if (t) out[k] = t;
+  }
+  return out;
+}
+
 /** A start-up problem the user can fix (bad audit directory); the CLI exits 2 with its message. */
 export class StartupError extends Error {}
 
@@ -100,10 +113,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log(`mock upstream: ${mock.url} (built-in OpenAI-compatible answers; no API key needed)`);
   }
   const keyless = Boolean(options.mockUpstream);
+  const keys = keyEnv(options.env);
   const maxRetryWaitMs = options.maxRetryWaitMs ?? 5_000;
   const build = (pack: ServedPack): PackState => {
-    const s = packState(pack, options.env, keyless, maxRetryWaitMs);
+    const s = packState(pack, keys, keyless, maxRetryWaitMs);
     for (const u of s.unavailable) log(`warning: target ${u.id} is unavailable: environment variable ${u.env} is not set`);
+    for (const name of new Set(s.runner.targets.map((t) => t.secretEnv))) {
+      if (name && keys[name] !== undefined && options.env[name] !== keys[name]) log(`warning: environment variable ${name} has leading or trailing whitespace; it is trimmed`);
+    }
     if (s.ir.targets.length > 0 && s.runner.targets.length === 0) {
       throw new NoUsableTargetError(`no usable upstream target: set ${s.unavailable.map((u) => u.env).join(' or ')} (or use --mock-upstream)`);
     }
@@ -162,7 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Pseudonyms of personal tag values are keyed with the audit HMAC key when there is one (stable across restarts).
     sanitizer: new TagSanitizer(auditCfg?.hmacKeyEnv ? options.env[auditCfg.hmacKeyEnv] : undefined),
     upstream,
-    env: options.env,
+    env: keys,
     upstreamOverride,
     audit: audit ? (r) => audit.write(r) : undefined,
     metrics,

@@ -1,4 +1,5 @@
 // OpenAI-shaped error bodies, so the official SDKs raise the right error classes.
+import { findPii } from '../runtime/detectors/pii.js';
 
 /** An OpenAI-style error envelope. */
 export interface OpenAiErrorBody {
@@ -24,8 +25,12 @@ export function openAiError(message: string, type: string, code: string | null, 
  */
 export function scrubSecrets(text: string, known: readonly string[] = []): string {
   for (const k of known) if (k.length >= 8) text = text.split(k).join('***');
-  return text
+  text = text
     .replace(/\b(?:sk|rk|pk)-(?:proj-|live-|test-)?[A-Za-z0-9_-]{8,}/g, (m) => `${m.slice(0, 3)}***`)
     .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, 'Bearer ***')
     .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '***');
+  // Then every other credential shape the pii-detector knows (GitHub, Slack, Google, Stripe, JWTs, private keys, …).
+  const spans = findPii(text, ['API_KEY']);
+  for (let i = spans.length - 1; i >= 0; i--) text = `${text.slice(0, spans[i].start)}***${text.slice(spans[i].end)}`;
+  return text;
 }

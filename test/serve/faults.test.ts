@@ -200,6 +200,30 @@ describe('faults', () => {
     expect(err.message).not.toContain(secret);
   });
 
+  it('an upstream error naming other credentials (GitHub, Slack, JWT) is passed on without them', async () => {
+    f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'p', url, env: 'KEY_A' }], chain: ['audit-logger'] }));
+    const creds = ['ghp_R4nd0mT0k3nW1thEnTr0pyXy9Zq8Wv7Ut6Sr5', 'xoxb-2847593021-4958372619-Qm8RtYp3LkW9sNvB2xJc7HdF', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQ4MjkiLCJpYXQiOjE3MDAwMDAwMDB9.Xk3pQ9vR2mT8wL5nB7cY1zA4sD6fG0hJ'];
+    f.upstreams[0].script.push({ status: 400, error: { message: `Proxy rejected the request: forwarded credentials ${creds.join(', ')} are not allowed here.`, type: 'invalid_request_error', code: null } });
+    const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const err = (await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)) as APIError;
+    expect(err.status).toBe(400);
+    expect(err.message).toContain('Proxy rejected the request');
+    for (const c of creds) expect(err.message).not.toContain(c.slice(8, 24));
+  });
+
+  it('a key variable ending in a newline (a mounted secret file) is trimmed with a warning; a blank one counts as unset', async () => {
+    f = await startFixture(2, ([a, b]) => packYaml({ targets: [{ id: 'blank', url: a, env: 'KEY_BLANK' }, { id: 'mounted', url: b, env: 'KEY_NL' }], chain: ['audit-logger'] }), { env: { KEY_BLANK: '  ', KEY_NL: 'sk-test-mounted-0123456789\n' } });
+    expect(f.logs.filter((l) => l.startsWith('warning:'))).toEqual([
+      'warning: target blank is unavailable: environment variable KEY_BLANK is not set',
+      'warning: environment variable KEY_NL has leading or trailing whitespace; it is trimmed',
+    ]);
+    const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.choices[0].message.content).toContain('hi');
+    expect(f.upstreams[0].requests).toHaveLength(0);
+    expect(f.upstreams[1].requests[0].headers.authorization).toBe('Bearer sk-test-mounted-0123456789');
+  });
+
   it('a target whose key variable is unset is skipped with a warning naming the variable; the others serve', async () => {
     f = await startFixture(2, ([a, b]) => packYaml({ targets: [{ id: 'primary', url: a, env: 'KEY_MISSING' }, { id: 'secondary', url: b, env: 'KEY_B' }], chain: ['audit-logger'] }), { env: { KEY_B: 'sk-test-bbbbbbbbbbbbbbbb' } });
     expect(f.logs.filter((l) => l.startsWith('warning:'))).toEqual(['warning: target primary is unavailable: environment variable KEY_MISSING is not set']);

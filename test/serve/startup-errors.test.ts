@@ -25,6 +25,17 @@ describe('serve start-up failures', () => {
     expect(r.stderr).toContain('--upstream and --mock-upstream');
   });
 
+  it('a gateway or admin key file with no hashes exits 2 instead of locking every caller out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-keys-'));
+    writeFileSync(join(dir, 'keys.txt'), '# keys for the payments team\n\n');
+    for (const flag of ['--gateway-keys', '--admin-keys']) {
+      const r = serve(['--listen', '127.0.0.1:0', flag, join(dir, 'keys.txt')]);
+      expect(r.error).toBeUndefined();
+      expect(r.status, flag).toBe(2);
+      expect(r.stderr).toContain(`${flag}: ${join(dir, 'keys.txt')} holds no key hashes`);
+    }
+  });
+
   it('an audit directory under a file exits 2 naming the flag', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-auditdir-'));
     writeFileSync(join(dir, 'file'), 'x');

@@ -30,12 +30,16 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 async function keyFile(flag: string, path: string | undefined, cwd: string): Promise<KeySet | undefined> {
   if (!path) return undefined;
+  let keys: KeySet;
   try {
-    return await readKeyFile(resolve(cwd, path));
+    keys = await readKeyFile(resolve(cwd, path));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`${flag}: ${err.code === 'ENOENT' ? `${path}: no such file` : err.message}`);
   }
+  // An empty file would lock every caller out (or every admin) while looking configured.
+  if (keys.size === 0) throw new UsageError(`${flag}: ${path} holds no key hashes (one sha256:<64 hex> per line)`);
+  return keys;
 }
 
 /** Runs the serve command; resolves with the exit code once the gateway stopped. */
