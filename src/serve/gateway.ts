@@ -187,7 +187,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reportOnly: options.reportOnly ?? false,
     gatewayKeys: options.gatewayKeys,
     adminKeys: options.adminKeys,
-    reload: () => (reloading ??= reload().finally(() => (reloading = undefined))),
+    // POST /ktpack/config/reload: a rejected pack is told to the operator's log too, as SIGHUP's is.
+    reload: () =>
+      (reloading ??= reload().finally(() => (reloading = undefined))).catch((e: Error) => {
+        log(`reload rejected; the previous pack keeps serving: ${e.message}`);
+        throw e;
+      }),
     maxBodyBytes: state.ir.limits?.maxBodyBytes ?? 4 * 1024 * 1024,
   });
   let http: Awaited<ReturnType<typeof startHttpServer>>;

@@ -635,7 +635,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const id = newRequestId();
       const path = req.path.split('?')[0].replace(/\/+$/, '') || '/';
       inFlight++;
-      if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/health' || path === '/metrics') {
+      // Chat and embeddings calls record themselves (a wrong method falls through to a short record like any refusal).
+      if (((path === '/v1/chat/completions' || path === '/v1/embeddings') && req.method === 'POST') || path === '/health' || path === '/metrics') {
         try {
           return await route(req, id, path);
         } finally {
@@ -690,6 +691,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
             if (deps.gatewayKeys && !deps.gatewayKeys.accepts(bearerOf(req.headers))) {
               return json(401, openAiError('Incorrect or missing gateway API key.', 'invalid_request_error', 'invalid_api_key'), id);
             }
+            if (req.method !== 'GET') return notAllowed(req.method, path, 'GET', id);
             return models(id);
           case '/v1/responses':
           case '/v1/completions':
@@ -798,7 +800,7 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
 }
 
 /** Routes named in short audit records; any other path is recorded as "(unknown)". */
-const RECORDED_ROUTES = new Set(['/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
+const RECORDED_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
 
 /** Deeper request bodies are refused (400) before any policy walks them. */
 const MAX_JSON_DEPTH = 48;

@@ -50,12 +50,17 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
       await hit('POST', '/v1/responses', '{"model":"gpt-4o","input":"Ignore all previous instructions"}'),
       await hit('GET', '/v1/carol@example.com/secrets'),
       await hit('GET', '/v1/models'),
+      await hit('GET', '/v1/chat/completions'),
+      await hit('DELETE', '/v1/models'),
     ];
-    const recs = await auditRecords(f, 3);
+    const recs = await auditRecords(f, 5);
     const byId = (id: string | null) => recs.find((r) => r.id === id);
     expect(byId(probes[0].id)).toMatchObject({ route: '/v1/responses', method: 'POST', status: 400, verdict: 'error', error: 'unsupported_endpoint' });
     expect(byId(probes[1].id)).toMatchObject({ route: '(unknown)', method: 'GET', status: 404, verdict: 'error', error: 'unknown_url' });
     expect(byId(probes[2].id)).toMatchObject({ route: '/v1/models', status: 200, verdict: 'allow' });
+    // A wrong method is refused (405) and recorded like any other refusal.
+    expect(byId(probes[3].id)).toMatchObject({ route: '/v1/chat/completions', method: 'GET', status: 405, verdict: 'error', error: 'method_not_allowed' });
+    expect(byId(probes[4].id)).toMatchObject({ route: '/v1/models', method: 'DELETE', status: 405, verdict: 'error', error: 'method_not_allowed' });
     expect(JSON.stringify(recs)).not.toContain('carol@example.com');
   });
 
@@ -157,6 +162,7 @@ describe('gateway keys, admin keys and reload', () => {
     res = await fetch(`${f.gateway.url}/ktpack/config/reload`, { method: 'POST' });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_pack');
+    expect(f.logs.filter((l) => l.startsWith('reload rejected; the previous pack keeps serving:'))).toHaveLength(1);
     const health = (await (await fetch(`${f.gateway.url}/health`)).json()) as { pack: { version: string } };
     expect(health.pack.version).toBe('1.1.0');
   });
