@@ -134,8 +134,17 @@ export interface Pricing {
  * Per-attempt upstream timeouts in milliseconds; a timeout triggers fallback.
  */
 export interface Timeouts {
+  /**
+   * Time to open the connection.
+   */
   connect_ms?: number;
+  /**
+   * Streams only: time to the first byte, and longest silence between chunks. A non-streamed answer arrives whole once generated, so total_ms bounds it.
+   */
   first_byte_ms?: number;
+  /**
+   * Longest time for the whole answer.
+   */
   total_ms?: number;
 }
 export interface Routing {
@@ -510,7 +519,7 @@ export interface TokenRateLimit {
   [k: string]: unknown | undefined;
 }
 /**
- * Request and response size limits. ktpack accepts this documented section but does not act on it yet (lint rule unsupported-section).
+ * Request and response size limits: ktpack serve answers 413 past max_body_bytes and stops an upstream answer past max_response_bytes.
  */
 export interface SizeLimits {
   [k: string]: unknown | undefined;

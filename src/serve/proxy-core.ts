@@ -13,7 +13,7 @@ import type { Metrics } from './metrics.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
 import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
-import { classifyUpstreamError, DEFAULT_TIMEOUTS, UpstreamError, type UpstreamClient, type UpstreamStream } from './upstream.js';
+import { classifyUpstreamError, DEFAULT_TIMEOUTS, UpstreamError, type UpstreamClient, type UpstreamStream, type UpstreamTimeouts } from './upstream.js';
 
 /** An inbound HTTP request, reduced to what the core needs. */
 export interface ProxyRequest {
@@ -352,7 +352,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           const fail = (r: ProxyResponse): Ok => ({ kind: 'fail', res: r });
           let up: UpstreamStream;
           try {
-            up = await deps.upstream.post(`${baseUrlOf(target)}${upstreamPath}`, bodyFor(target), requestHeaders(target), target.timeouts ?? DEFAULT_TIMEOUTS, req.signal);
+            up = await deps.upstream.post(`${baseUrlOf(target)}${upstreamPath}`, bodyFor(target), requestHeaders(target), wholeAnswerTimeouts(target.timeouts ?? DEFAULT_TIMEOUTS), req.signal);
           } catch (e) {
             return transportFailure(e, fail, target);
           }
@@ -710,6 +710,15 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         }
       }
   }
+}
+
+/**
+ * Timeouts of a request answered in one piece: its first byte comes only once the whole answer is generated (a long
+ * completion or a reasoning model takes minutes), so first_byte_ms, which detects a stalled stream, does not apply;
+ * total_ms bounds it.
+ */
+function wholeAnswerTimeouts(t: UpstreamTimeouts): UpstreamTimeouts {
+  return t.firstByteMs >= t.totalMs ? t : { ...t, firstByteMs: t.totalMs };
 }
 
 /** True when the pack's response chain checks answers (an enforcing gateway; report-only lets everything through). */
