@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listSegments } from './audit-log.js';
+import { AuditDirError } from './audit-verify.js';
 
 /** A record as read back. */
 export type StoredRecord = Record<string, unknown> & { id?: string; time?: string; verdict?: string };
@@ -20,9 +21,28 @@ export interface AuditFilter {
 /** Every complete record of `dir`, oldest first, that matches `filter` (a torn last line is skipped). */
 export async function readAuditRecords(dir: string, filter: AuditFilter = {}): Promise<StoredRecord[]> {
   const out: StoredRecord[] = [];
-  for (const name of await listSegments(dir)) {
-    const lines = (await readFile(join(dir, name), 'utf8')).split('\n');
+  for await (const rec of auditRecords(dir, filter)) out.push(rec);
+  return out;
+}
+
+/**
+ * The matching records of `dir` one at a time, oldest first (newest first with `newestFirst`), one segment in memory
+ * at a time: a year of audit log does not have to fit in memory, and `tail` reads only the newest segments.
+ */
+export async function* auditRecords(dir: string, filter: AuditFilter = {}, newestFirst = false): AsyncGenerator<StoredRecord> {
+  const segments = await listSegments(dir);
+  if (newestFirst) segments.reverse();
+  for (const name of segments) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (e) {
+      throw new AuditDirError(`${join(dir, name)}: cannot read the segment (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const lines = text.split('\n');
+    // Without a final newline the last piece is a torn line (or empty).
     lines.pop();
+    if (newestFirst) lines.reverse();
     for (const line of lines) {
       let rec: StoredRecord;
       try {
@@ -30,10 +50,9 @@ export async function readAuditRecords(dir: string, filter: AuditFilter = {}): P
       } catch {
         continue;
       }
-      if (matches(rec, filter)) out.push(rec);
+      if (matches(rec, filter)) yield rec;
     }
   }
-  return out;
 }
 
 function matches(rec: StoredRecord, f: AuditFilter): boolean {

@@ -75,7 +75,9 @@ export async function verifyAuditDir(dir: string, hmacKey?: string): Promise<Ver
   const startSegment = anchor?.pruned_through ?? '';
   for (const name of segments) {
     if (name <= startSegment) continue;
-    const text = await readFile(join(dir, name), 'utf8');
+    const text = await readFile(join(dir, name), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new AuditDirError(`${join(dir, name)}: cannot read the segment (${e.code ?? e.message})`);
+    });
     const lines = text.split('\n');
     const torn = lines.pop() ?? '';
     for (let i = 0; i < lines.length; i++) {

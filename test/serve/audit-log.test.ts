@@ -187,6 +187,35 @@ describe('ktpack audit and ktpack costs', () => {
     expect(badTime.code).toBe(2);
   });
 
+  it('tail reads back from the newest segment and stops once it has enough; query --limit stops early', async () => {
+    const many = mkdtempSync(join(tmpdir(), 'ktpack-audit-many-'));
+    let now = T0;
+    for (let d = 0; d < 3; d++) {
+      now = T0 + d * DAY;
+      await writeLog(many, 4, { now: () => now }, d * 10);
+    }
+    expect(await listSegments(many)).toHaveLength(3);
+    // A year of log need not fit in memory: the oldest segment is not even read (here it cannot be).
+    const [oldest] = await listSegments(many);
+    rmSync(join(many, oldest));
+    mkdirSync(join(many, oldest));
+    const tail = await runCli(['audit', 'tail', many, '-n', '3']);
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['r21', 'r22', 'r23']);
+    const spanning = await runCli(['audit', 'tail', many, '-n', '4', '--team', 'red']);
+    expect(spanning.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['r10', 'r12', 'r20', 'r22']);
+    // Commands that must read it say which file they could not read (exit 2, no stack).
+    for (const args of [['audit', 'query', many], ['audit', 'verify', many], ['costs', many]]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`${oldest}: cannot read the segment (EISDIR)`);
+    }
+    rmSync(join(many, oldest), { recursive: true });
+    const limited = await runCli(['audit', 'query', many, '--limit', '2', '--verdict', 'allow']);
+    expect(limited.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['r11', 'r12']);
+    expect((await runCli(['audit', 'tail', many, '-n', '0'])).stdout).toBe('');
+  });
+
   it('costs sums by team from the audit log', async () => {
     const r = await runCli(['costs', dir, '--by', 'team', '--json']);
     expect(r.code).toBe(0);

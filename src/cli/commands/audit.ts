@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseTime, readAuditRecords, type AuditFilter } from '../../serve/audit-read.js';
+import { auditRecords, parseTime, type AuditFilter, type StoredRecord } from '../../serve/audit-read.js';
 import { AuditDirError, verifyAuditDir } from '../../serve/audit-verify.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -44,6 +44,16 @@ export function toFilter(flags: FilterFlags): AuditFilter {
     since: time('--since', flags.since),
     until: time('--until', flags.until),
   };
+}
+
+/** Reads records, turning an unreadable directory or segment into a usage/I-O error (exit 2) with its path. */
+export async function* readRecords(dir: string, filter: AuditFilter, newestFirst = false): AsyncGenerator<StoredRecord> {
+  try {
+    yield* auditRecords(dir, filter, newestFirst);
+  } catch (e) {
+    if (e instanceof AuditDirError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Resolves an audit directory argument, refusing one that does not exist. */
@@ -98,8 +108,11 @@ export const auditCommand: CliCommand = {
     ).action(async (dir: string, opts: FilterFlags & { lines: string }) => {
       const n = Number(opts.lines);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--lines: expected a whole number, got "${opts.lines}"`);
-      const records = await readAuditRecords(await auditDir(dir, io), toFilter(opts));
-      for (const r of records.slice(Math.max(0, records.length - n))) io.stdout.write(`${JSON.stringify(r)}\n`);
+      const last: StoredRecord[] = [];
+      if (n > 0) {
+        for await (const r of readRecords(await auditDir(dir, io), toFilter(opts), true)) if (last.push(r) >= n) break;
+      }
+      for (const r of last.reverse()) io.stdout.write(`${JSON.stringify(r)}\n`);
     });
     withFilterFlags(
       audit
@@ -110,8 +123,13 @@ export const auditCommand: CliCommand = {
     ).action(async (dir: string, opts: FilterFlags & { limit?: string }) => {
       const limit = opts.limit === undefined ? Number.POSITIVE_INFINITY : Number(opts.limit);
       if (!(limit >= 0)) throw new UsageError(`--limit: expected a whole number, got "${opts.limit}"`);
-      const records = await readAuditRecords(await auditDir(dir, io), toFilter(opts));
-      for (const r of records.slice(0, limit)) io.stdout.write(`${JSON.stringify(r)}\n`);
+      let printed = 0;
+      if (limit > 0) {
+        for await (const r of readRecords(await auditDir(dir, io), toFilter(opts))) {
+          io.stdout.write(`${JSON.stringify(r)}\n`);
+          if (++printed >= limit) break;
+        }
+      }
     });
   },
 };

@@ -1,8 +1,8 @@
 // `ktpack costs DIR`: sums cost and tokens from the audit log, grouped by team, project, user, model or target.
-import { readAuditRecords, type StoredRecord } from '../../serve/audit-read.js';
+import type { StoredRecord } from '../../serve/audit-read.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../io.js';
-import { auditDir, toFilter, withFilterFlags, type FilterFlags } from './audit.js';
+import { auditDir, readRecords, toFilter, withFilterFlags, type FilterFlags } from './audit.js';
 
 const GROUPS = ['model', 'project', 'target', 'team', 'user'] as const;
 type Group = (typeof GROUPS)[number];
@@ -18,10 +18,10 @@ export interface CostRow {
   unpriced: number;
 }
 
-/** Sums records' cost by the given dimensions. */
-export function sumCosts(records: StoredRecord[], by: Group[]): CostRow[] {
+/** Sums records' cost by the given dimensions (records are read one at a time, never all held). */
+export async function sumCosts(records: Iterable<StoredRecord> | AsyncIterable<StoredRecord>, by: Group[]): Promise<CostRow[]> {
   const rows = new Map<string, CostRow>();
-  for (const r of records) {
+  for await (const r of records) {
     const cost = r.cost as { usd?: number | null; model?: string; inputTokens?: number; outputTokens?: number } | undefined;
     if (!cost) continue;
     const tags = (r.tags ?? {}) as Record<string, string>;
@@ -54,7 +54,7 @@ export const costsCommand: CliCommand = {
       const by = opts.by.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = by.find((b) => !(GROUPS as readonly string[]).includes(b));
       if (bad) throw new UsageError(`--by: unknown dimension "${bad}" (use ${GROUPS.join(', ')})`);
-      const rows = sumCosts(await readAuditRecords(await auditDir(dir, io), toFilter(opts)), by as Group[]);
+      const rows = await sumCosts(readRecords(await auditDir(dir, io), toFilter(opts)), by as Group[]);
       const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd }), { requests: 0, usd: 0 });
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9 } }, null, 2)}\n`);
