@@ -36,6 +36,13 @@ describe('serve start-up failures', () => {
     }
   });
 
+  it('a pack argument and a different --policy-config is a usage error, not a silent choice', () => {
+    const r = serve(['--listen', '127.0.0.1:0', '--policy-config', 'packs/chatgpt-enterprise-mini/policy-config.yaml']);
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--policy-config packs/chatgpt-enterprise-mini/policy-config.yaml name the pack; pass one of them');
+  });
+
   it('an audit directory under a file exits 2 naming the flag', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-auditdir-'));
     writeFileSync(join(dir, 'file'), 'x');

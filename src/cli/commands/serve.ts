@@ -160,6 +160,9 @@ export const serveCommand: CliCommand = {
       .option('--admin-keys <file>', 'keys (sha256:<hex> lines) accepted on admin endpoints from non-loopback peers')
       .option('--drain-timeout <seconds>', 'how long shutdown waits for in-flight requests', '30')
       .action(async (pack: string | undefined, opts: ServeCommandOptions & { policyConfig?: string }) => {
+        if (pack && opts.policyConfig && resolve(io.cwd, pack) !== resolve(io.cwd, opts.policyConfig)) {
+          throw new UsageError(`serve: both ${pack} and --policy-config ${opts.policyConfig} name the pack; pass one of them`);
+        }
         const target = pack ?? opts.policyConfig;
         if (!target) throw new UsageError('serve: give a pack file or folder (or --policy-config FILE)');
         setExitCode(await runServe(target, opts, io));
