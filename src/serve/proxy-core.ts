@@ -514,7 +514,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     };
     if (s.blocked && !deps.reportOnly) {
       s.up.abort();
-      return finish(json(403, openAiError(s.blocked.message, 'policy_violation', 'output_blocked', { policy: s.blocked.policy }), id), { verdict: 'block', phase: 'response', reasons: [{ policy: s.blocked.policy, code: s.blocked.code }], ...streamExtras() });
+      const extras = streamExtras();
+      // The block's reason joins the earlier ones (it is not among the relay's redactions).
+      const reasons = [...(extras.reasons as Array<{ policy: string; code: string }>), { policy: s.blocked.policy, code: s.blocked.code }];
+      return finish(json(403, openAiError(s.blocked.message, 'policy_violation', 'output_blocked', { policy: s.blocked.policy }), id), { ...extras, verdict: 'block', phase: 'response', reasons });
     }
 
     const events = async function* (): AsyncIterable<string> {
@@ -546,7 +549,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           yield* out;
         }
         if (s.blocked && !deps.reportOnly) {
-          outcome = { verdict: 'block', phase: 'response', reasons: [{ policy: s.blocked.policy, code: s.blocked.code }] };
+          outcome = { verdict: 'block', phase: 'response', reasons: [...(streamExtras().reasons as unknown[]), { policy: s.blocked.policy, code: s.blocked.code }] };
           yield sseEvent(JSON.stringify(openAiError(s.blocked.message, 'policy_violation', 'output_blocked', { policy: s.blocked.policy })));
           return;
         }
@@ -554,7 +557,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           // The upstream closed without [DONE]: flush what is held back, then say the answer is incomplete.
           const tail = s.relay.finish();
           if (tail.blocked && !deps.reportOnly) {
-            outcome = { verdict: 'block', phase: 'response' };
+            outcome = { verdict: 'block', phase: 'response', reasons: [...(streamExtras().reasons as unknown[]), { policy: tail.blocked.policy, code: tail.blocked.code }] };
             yield sseEvent(JSON.stringify(openAiError(tail.blocked.message, 'policy_violation', 'output_blocked', { policy: tail.blocked.policy })));
             return;
           }

@@ -138,6 +138,9 @@ describe('streaming (blocking pack)', () => {
     const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermissionDeniedError);
     expect((err as PermissionDeniedError).code).toBe('output_blocked');
+    // Its record names the reason, as a non-streamed block's does.
+    const recs = await auditRecords(f, 1);
+    expect(recs.find((r) => r.id === (err as PermissionDeniedError).requestID)).toMatchObject({ verdict: 'block', phase: 'response', status: 403, reasons: [{ policy: 'pii-detector', code: 'pii.detected' }] });
   });
 
   it('a long answer streams past the hold-back window; a later email ends it with an error event', async () => {
@@ -180,7 +183,7 @@ describe('streaming (blocking pack)', () => {
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('blocked');
     const recs = await auditRecords(f, 2);
-    expect(recs[recs.length - 1]).toMatchObject({ verdict: 'block', phase: 'response', stream: true });
+    expect(recs[recs.length - 1]).toMatchObject({ verdict: 'block', phase: 'response', stream: true, reasons: [{ policy: 'pii-detector', code: 'pii.detected' }] });
   });
 });
 
