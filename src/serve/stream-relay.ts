@@ -45,6 +45,14 @@ const FUNCTION_FIELD = '.function_call.arguments';
 /** Delta fields the response chain polices (or that carry no text); under a scanner every other one is dropped. */
 const POLICED_DELTA_KEYS = new Set(['role', 'content', 'refusal', 'tool_calls', 'function_call']);
 
+/** Why a stream whose upstream interleaves parallel call arguments is stopped (see StreamRelay.scan). */
+const INTERLEAVED: Reason = {
+  policy: 'ktpack',
+  code: 'stream.interleaved_arguments',
+  message: 'Response stopped: the upstream interleaved the arguments of parallel calls, which cannot be checked safely.',
+  src: { file: '', path: '', line: 0 },
+};
+
 /** True when a choice carries something for the client beyond its role: text, a call, other fields, a finish. */
 function carries(c: Choice): boolean {
   if (c.finish_reason) return true;
@@ -71,6 +79,8 @@ export class StreamRelay {
   /** Set when the scanner failed and --fail-mode allow let the stream continue unscanned. */
   failedOpen = false;
   private readonly open = new Map<number, Set<string>>();
+  /** Call-argument fields already ended (their held-back tail released) when the next call began. */
+  private readonly endedCalls = new Set<string>();
   /** Fail-open only, per field: the raw text the scanner has not released yet (passed on if it fails). */
   private readonly raw = new Map<string, { text: string }>();
   private base: Record<string, unknown> = {};
@@ -195,6 +205,11 @@ export class StreamRelay {
   private scan(idx: number, field: string, text: string): { text: string; blocked?: Reason } {
     const scanner = this.options.scanner;
     if (!scanner || this.failedOpen) return { text };
+    if (this.endedCalls.has(field) && !this.options.reportOnly) {
+      // The upstream interleaves parallel calls' arguments: the tail released when the next call began may have
+      // ended inside a span whose rest is here. Passing more could complete it on the client, so the answer stops.
+      return { text: '', blocked: INTERLEAVED };
+    }
     let fields = this.open.get(idx);
     if (!fields) this.open.set(idx, (fields = new Set()));
     fields.add(field);
@@ -253,6 +268,7 @@ export class StreamRelay {
     for (const field of [...fields]) {
       if (field === except) continue;
       fields.delete(field);
+      if (except !== undefined && field !== `choices[${idx}].content` && field !== `choices[${idx}].refusal`) this.endedCalls.add(field);
       let text: string;
       if (this.failedOpen) text = this.unreleased(field);
       else {

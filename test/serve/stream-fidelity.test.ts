@@ -193,6 +193,34 @@ for (const [name, chain] of [
       expect(final.choices[0].message.function_call).toEqual({ name: 'send', arguments: chain.length > 1 ? args.replace('jane.roe@example.com', '[EMAIL_1]') : args });
     });
 
+    it('an upstream interleaving parallel tool-call arguments: a span cut by the interleave is never completed on the client', async () => {
+      // OpenAI streams parallel calls one after another; the relay releases a call's held-back tail when the next one
+      // begins. An upstream that then returns to the first call could complete a span across that cut.
+      const first = `{"note": "${'a harmless and rather long argument value '.repeat(8)}write to jane.roe@`;
+      f.upstreams[0].script.push({
+        reply: (_req, res, body) => {
+          const s = sse(res, body);
+          s.choices([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'note', arguments: first } }] }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'note', arguments: '{"note": "b"}' } }] }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: 'example.com today"}' } }] }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }]);
+          s.done();
+        },
+      });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true, tools: [{ type: 'function', function: { name: 'note', parameters: { type: 'object' } } }] }) });
+      const raw = await res.text();
+      if (chain.length > 1) {
+        expect(raw).not.toContain('example.com');
+        expect(raw).not.toContain('[DONE]');
+        expect(raw.trimEnd().split('\n\n').at(-1)).toContain('"code":"output_blocked"');
+        const recs = await auditRecords(f);
+        expect(recs.find((r) => r.id === res.headers.get('x-request-id'))).toMatchObject({ verdict: 'block', reasons: [expect.objectContaining({ code: 'stream.interleaved_arguments' })] });
+      } else {
+        expect(raw).toContain('example.com today');
+        expect(raw).toContain('[DONE]');
+      }
+    });
+
     it('text the response chain cannot check (token logprobs, a vendor reasoning_content) never passes it; without one it passes as sent', async () => {
       const policed = chain.length > 1;
       // A client asking for logprobs is refused when answers are policed: the tokens would spell out what was redacted.
