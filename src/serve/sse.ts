@@ -1,33 +1,55 @@
 // Incremental Server-Sent Events parsing (upstream bytes → `data:` payloads) and event formatting.
 
-/** Splits an SSE byte stream into the `data` payloads of its events, across arbitrary chunk boundaries. */
+/**
+ * A blank line ends an event: two line ends in a row, each CRLF, LF or CR (a CR directly before an LF is part of
+ * that CRLF, never a line end of its own).
+ */
+const BOUNDARY = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r)/g;
+
+/**
+ * Splits an SSE byte stream into the `data` payloads of its events, across arbitrary chunk boundaries. Only new text
+ * is searched for the end of an event (plus the few characters before it that a boundary may span), so one huge
+ * event (or an upstream that never ends one) costs time in proportion to its size, not to its size squared.
+ */
 export class SseParser {
-  private buffer = '';
+  /** Text of the event not yet ended, in the pieces it arrived in. */
+  private parts: string[] = [];
   private readonly decoder = new TextDecoder();
 
   /** Feeds bytes; returns the data payloads of every event completed by them. */
   push(chunk: Uint8Array): string[] {
-    this.buffer += this.decoder.decode(chunk, { stream: true });
-    return this.drain(false);
+    return this.feed(this.decoder.decode(chunk, { stream: true }), false);
   }
 
   /** The stream ended: returns the payload of a final event that lacked its blank line, if any. */
   end(): string[] {
-    this.buffer += this.decoder.decode();
-    return this.drain(true);
+    return this.feed(this.decoder.decode(), true);
   }
 
-  private drain(final: boolean): string[] {
+  private feed(text: string, final: boolean): string[] {
     const out: string[] = [];
-    // Events end at a blank line; CRLF and CR line ends are allowed by the SSE spec.
-    const normalized = this.buffer.replace(/\r\n?/g, '\n');
-    const parts = normalized.split('\n\n');
-    this.buffer = final ? '' : (parts.pop() ?? '');
-    for (const part of parts) {
-      const data = eventData(part);
-      if (data !== undefined) out.push(data);
+    // A boundary is at most four characters: search the new text with up to three held ones before it.
+    const last = this.parts.pop() ?? '';
+    const held = last.length > 3 ? last.slice(-3) : last;
+    if (last.length > 3) this.parts.push(last.slice(0, -3));
+    const s = held + text;
+    let from = 0;
+    BOUNDARY.lastIndex = 0;
+    for (let m = BOUNDARY.exec(s); m; m = BOUNDARY.exec(s)) {
+      this.parts.push(s.slice(from, m.index));
+      this.emit(out);
+      from = m.index + m[0].length;
     }
+    if (from < s.length) this.parts.push(s.slice(from));
+    if (final) this.emit(out);
     return out;
+  }
+
+  private emit(out: string[]): void {
+    const block = this.parts.join('');
+    this.parts = [];
+    const data = eventData(block.replace(/\r\n?/g, '\n'));
+    if (data !== undefined) out.push(data);
   }
 }
 
