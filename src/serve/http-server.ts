@@ -53,7 +53,9 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
       // Internal error: never leak details (they may include request text).
       if (!res.headersSent) {
         const body = errorBody(500, 'Internal gateway error.', 'internal_error');
-        res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': newRequestId() });
+        const id = newRequestId();
+        core.recordRefused(id, 500, 'internal_error');
+        res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': id });
         res.end(body);
       } else res.destroy();
     });
@@ -70,9 +72,16 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
       socket.destroy();
       return;
     }
-    const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = timeout ? errorBody(408, 'The request was not received in time.', 'request_timeout') : errorBody(400, 'Malformed HTTP request.', 'bad_request');
-    socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n${body}`);
+    const [status, phrase, code, message] = timeout
+      ? [408, 'Request Timeout', 'request_timeout', 'The request was not received in time.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.']
+        : [400, 'Bad Request', 'bad_request', 'Malformed HTTP request.'];
+    const body = errorBody(status === 408 ? 408 : 400, message, code);
+    // Its x-request-id names an audit record, as every other answer's does.
+    const id = newRequestId();
+    core.recordRefused(id, status, code);
+    socket.end(`HTTP/1.1 ${status} ${phrase}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -82,6 +82,8 @@ export interface ProxyDeps {
 /** The proxy core. */
 export interface ProxyCore {
   handle(req: ProxyRequest): Promise<ProxyResponse>;
+  /** Records a request the HTTP layer refused before the core saw it (too slow, malformed, an internal error). */
+  recordRefused(id: string, status: number, code: string): void;
   /** Requests currently being answered (streams included). */
   readonly inFlight: number;
 }
@@ -633,6 +635,12 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
   return {
     get inFlight() {
       return inFlight;
+    },
+    recordRefused(id, status, code) {
+      const s = deps.state();
+      if (!deps.audit || !s.ir.audit) return;
+      processed++;
+      void deps.audit({ id, time: new Date(now()).toISOString(), pack: packInfo(s), route: '(unknown)', verdict: 'error', status, latency_ms: 0, error: code }).catch(() => undefined);
     },
     async handle(req) {
       const id = newRequestId();

@@ -86,6 +86,31 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect(reply).toContain('"request_timeout"');
+    const id = /x-request-id: (ktp_[0-9a-f]{32})/i.exec(reply)?.[1];
+    const recs = await auditRecords(f, 1);
+    expect(recs.find((r) => r.id === id)).toMatchObject({ route: '(unknown)', status: 408, verdict: 'error', error: 'request_timeout' });
+  });
+
+  it('malformed HTTP and oversized headers get a 400 or 431 whose x-request-id names an audit record', async () => {
+    const { port } = new URL(f.gateway.url);
+    const send = (raw: string) =>
+      new Promise<string>((resolve) => {
+        const s = connect(Number(port), '127.0.0.1', () => s.write(raw));
+        let out = '';
+        s.on('data', (d) => (out += d));
+        s.on('close', () => resolve(out));
+        s.on('error', () => resolve(out));
+      });
+    const bad = await send('NOT AN HTTP REQUEST\r\n\r\n');
+    const huge = await send(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(bad).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large/);
+    expect(huge).toContain('"headers_too_large"');
+    const recs = await auditRecords(f, 2);
+    for (const [reply, status] of [[bad, 400], [huge, 431]] as const) {
+      const id = /x-request-id: (ktp_[0-9a-f]{32})/i.exec(reply)?.[1];
+      expect(recs.find((r) => r.id === id), String(status)).toMatchObject({ route: '(unknown)', status, verdict: 'error' });
+    }
   });
 
   it('embeddings run the request chain on every input string', async () => {
