@@ -506,13 +506,16 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const meta = { target: s.target.id, model: { requested: requestedModel, sent: sentModel } };
     const streamExtras = (): Record<string, unknown> => {
       const cost = priceUsage(s.relay.usage, s.relay.model ?? sentModel ?? '', s.target, costSettings);
-      const byPolicy = new Set(s.relay.redactions.map((r) => r.policy));
+      const byPolicy = s.relay.redactingPolicies;
       const policies = ir.response.map((n) => ({ policy: n.policy, kind: n.kind, outcome: byPolicy.has(n.policy) ? ('redact' as const) : (s.blocked ?? s.relay.reportedBlock)?.policy === n.policy ? ('block' as const) : ('allow' as const) }));
-      const redactionDecision: Decision = { verdict: s.relay.redactions.length ? 'redact' : 'allow', reasons: [], policies, redactions: s.relay.redactions };
+      const redactionDecision: Decision = { verdict: s.relay.redacted ? 'redact' : 'allow', reasons: [], policies, redactions: [] };
       if (s.relay.failedOpen) record.fail_open = { phase: 'response', error: 'policy_evaluation_failed' };
       const reported = s.relay.reportedBlock;
       if (reported) redactionDecision.reasons.push(reported);
-      return { ...meta, usage: s.relay.usage, cost, ...decisionSummary([...decisions, redactionDecision]), ...(reported ? { verdict: 'block', phase: 'response' } : {}) };
+      const summary = decisionSummary([...decisions, redactionDecision]);
+      const counts = summary.redactions as Record<string, number>;
+      for (const [entity, n] of Object.entries(s.relay.redactionCounts)) counts[entity] = (counts[entity] ?? 0) + n;
+      return { ...meta, usage: s.relay.usage, cost, ...summary, ...(reported ? { verdict: 'block', phase: 'response' } : {}) };
     };
     if (s.blocked && !deps.reportOnly) {
       s.up.abort();
@@ -569,7 +572,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
           yield sseEvent(JSON.stringify(openAiError(`The upstream stream from ${s.target.id} ended without [DONE].`, 'upstream_error', 'upstream_stream_error')));
           return;
         }
-        outcome = s.relay.reportedBlock ? {} : { verdict: s.relay.redactions.length ? 'redact' : verdictOf(decisions) };
+        outcome = s.relay.reportedBlock ? {} : { verdict: s.relay.redacted ? 'redact' : verdictOf(decisions) };
         if (ir.audit?.durable) {
           // Durable: [DONE] is sent only once the record is on disk.
           const written = await finishStream();

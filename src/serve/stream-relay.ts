@@ -68,8 +68,12 @@ type Flushed = { parts: Array<{ field: string; text: string }>; blocked?: Reason
 export class StreamRelay {
   /** Usage reported by the upstream (the gateway always asks for it). */
   usage: Usage | null = null;
-  /** Redactions applied so far (never the values). */
-  readonly redactions: Redaction[] = [];
+  /** Redactions applied so far, counted by entity (never the values; a count, so memory does not grow with the stream). */
+  readonly redactionCounts: Record<string, number> = {};
+  /** Policies that redacted something. */
+  readonly redactingPolicies = new Set<string>();
+  /** Set once anything was redacted. */
+  redacted = false;
   /** Model the upstream reported. */
   model: string | null = null;
   /** Set once an event with client-visible content was produced. */
@@ -230,8 +234,16 @@ export class StreamRelay {
       return { text };
     }
     this.track(field, r.text, r.redactions);
-    this.redactions.push(...r.redactions);
+    this.count(r.redactions);
     return { text: this.options.reportOnly ? text : r.text };
+  }
+
+  private count(redactions: readonly Redaction[]): void {
+    for (const x of redactions) {
+      this.redactionCounts[x.entity] = (this.redactionCounts[x.entity] ?? 0) + 1;
+      this.redactingPolicies.add(x.policy);
+      this.redacted = true;
+    }
   }
 
   /** Drops the raw text a scanner answer released (its length minus what markers added): only the held-back rest is kept. */
@@ -281,7 +293,7 @@ export class StreamRelay {
         }
         if (r.blocked && !this.options.reportOnly) return { parts, blocked: r.blocked };
         if (r.blocked) this.reportedBlock ??= r.blocked;
-        this.redactions.push(...r.redactions);
+        this.count(r.redactions);
         text = r.text;
       }
       if (this.options.reportOnly || !text) continue;

@@ -272,6 +272,25 @@ for (const [name, chain] of [
       } else expect(body).toBe(sent);
     });
 
+    it('records how many spans a long stream redacted, by entity, and which policy did', async () => {
+      const emails = Array.from({ length: 12 }, (_, i) => `person${i}@example.com`);
+      const text = [...emails, emails[0], emails[5], emails[11]].map((e, i) => `${'Some filler words before the next address. '.repeat(i % 3)}write to ${e} please. `).join('');
+      f.upstreams[0].script.push({ chunks: text.match(/[\s\S]{1,7}/g)! });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }) });
+      const raw = await res.text();
+      expect(raw).toContain('[DONE]');
+      const rec = (await auditRecords(f)).find((r) => r.id === res.headers.get('x-request-id')) as { verdict: string; redactions: Record<string, number>; policies: Array<{ policy: string; phase: string; outcome: string }> };
+      if (chain.length > 1) {
+        expect(raw).not.toContain('@example.com');
+        expect(rec.verdict).toBe('redact');
+        expect(rec.redactions).toEqual({ EMAIL: 15 });
+        expect(rec.policies.filter((p) => p.phase === 'response')).toEqual([expect.objectContaining({ policy: 'pii-detector', outcome: 'redact' })]);
+      } else {
+        expect(rec.verdict).toBe('allow');
+        expect(rec.redactions).toEqual({});
+      }
+    });
+
     it('sends the usage chunk only to a client that asked for it, and always records usage', async () => {
       for (const includeUsage of [false, true]) {
         f.upstreams[0].script.push({
