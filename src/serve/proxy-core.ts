@@ -445,7 +445,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
         up,
         iterator: up.body[Symbol.asyncIterator](),
         parser: new SseParser(),
-        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly, failOpen: deps.failMode === 'allow' }),
+        relay: new StreamRelay({ scanner, includeUsage, reportOnly: deps.reportOnly, failOpen: deps.failMode === 'allow', dropUnpoliced: Boolean(scanner) && policesOutput(ir) && !deps.reportOnly }),
         prefix: [],
         done: false,
         upstreamEnded: false,
@@ -735,9 +735,9 @@ function wholeAnswerTimeouts(t: UpstreamTimeouts): UpstreamTimeouts {
   return t.firstByteMs >= t.totalMs ? t : { ...t, firstByteMs: t.totalMs };
 }
 
-/** True when the pack's response chain checks answers (an enforcing gateway; report-only lets everything through). */
+/** True when the pack's response chain may redact or block answers (warn and log steps change nothing). */
 function policesOutput(ir: PolicyIr): boolean {
-  return ir.pack.enabled && ir.response.length > 0;
+  return ir.pack.enabled && ir.response.some((n) => n.action === 'block' || n.action === 'redact');
 }
 
 /** A request parameter that makes the answer carry text the response chain cannot check, if any. */

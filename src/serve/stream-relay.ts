@@ -28,6 +28,8 @@ export interface StreamRelayOptions {
   reportOnly: boolean;
   /** --fail-mode allow: when the scanner throws, pass the rest of the stream through unscanned. */
   failOpen?: boolean;
+  /** The chain redacts or blocks answers: drop logprobs and delta fields it does not check. */
+  dropUnpoliced?: boolean;
 }
 
 /** The scanner threw (a policy evaluation error). */
@@ -116,7 +118,7 @@ export class StreamRelay {
     for (const c of choices) {
       const idx = typeof c.index === 'number' ? c.index : 0;
       const delta = (c.delta ?? {}) as Delta;
-      if (this.options.scanner && !this.options.reportOnly) {
+      if (this.options.dropUnpoliced) {
         // Text the response chain cannot police never passes: token logprobs spell out the raw answer, and delta
         // fields it does not know (a vendor's reasoning_content, an audio transcript) are not scanned.
         if (c.logprobs != null) c.logprobs = null;

@@ -404,3 +404,29 @@ describe('an upstream error event before the first byte', () => {
     }
   });
 });
+
+describe('a response chain that only warns', () => {
+  it('changes no answer, so logprobs are allowed and every field passes as sent', async () => {
+    const f = await startFixture(1, ([url]) => packYaml({ targets: [{ id: 'primary', url, env: 'KEY_A' }], chain: ['content-filter', 'audit-logger'], policy: '  content-filter:\n    action: warn\n    blocked_terms: [forbiddenword]\n    apply_to: output\n' }));
+    try {
+      const lp = { content: [{ token: 'hello', logprob: -0.1, bytes: [104], top_logprobs: [] }], refusal: null };
+      f.upstreams[0].script.push({
+        reply: (_req, res, body) => {
+          const s = sse(res, body);
+          s.choices([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { reasoning_content: 'thinking' }, logprobs: null, finish_reason: null }]);
+          s.choices([{ index: 0, delta: { content: 'hello' }, logprobs: lp, finish_reason: null }]);
+          s.choices([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+          s.done();
+        },
+      });
+      const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true, logprobs: true }) });
+      expect(res.status).toBe(200);
+      const raw = await res.text();
+      expect(raw).toContain('"reasoning_content":"thinking"');
+      expect(raw).toContain('"token":"hello"');
+    } finally {
+      await f.close();
+    }
+  });
+});
