@@ -1,6 +1,6 @@
 // Hostile and odd inputs: alias bombs, huge files, binary garbage, prototype keys, BOM/CRLF positions.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadDocument } from '../../src/load/document.js';
 import { lintText } from '../../src/lint/lint.js';
 import { SEED_PACK } from '../helpers/cli.js';
@@ -55,6 +55,17 @@ describe('bad input', () => {
     const [d] = lintText('p.yaml', text).diagnostics;
     expect(d.code).toBe('schema/unknown-key');
     expect(d.range).toEqual({ start: { line: 29, column: 5 }, end: { line: 29, column: 18 } });
+  });
+
+  it('a collection used as a key is a diagnostic, not a Node warning on stderr', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const { diagnostics } = lintText('x.yaml', 'pack:\n  name: x\n  version: 1.0.0\npolicy:\n  ? [a]\n  : b\n');
+      expect(diagnostics.map((d) => d.code)).toContain('schema/unknown-key');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('never throws, whatever the bytes', () => {
