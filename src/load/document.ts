@@ -70,7 +70,9 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   // A leading BOM is legal; drop it so columns on line 1 match what editors show.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
-  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+  // logLevel 'error': yaml would otherwise print Node warnings (a collection used as a key) on the user's
+  // stderr; the schema pass already reports such keys as diagnostics.
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length > 1) {
     const second = list[1];

@@ -1,7 +1,7 @@
 // The bundle: its files, a runtime.mjs free of imports, and serve's refusal of a modified bundle.
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, SEED_PACK } from '../helpers/cli.js';
 import { spawnSync } from 'node:child_process';
@@ -55,6 +55,22 @@ describe('ktpack build', () => {
     for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
       expect(readFileSync(join(viaBin, f), 'utf8'), f).toBe(readFileSync(join(inProcess, f), 'utf8'));
     }
+  });
+
+  it('takes a pack folder like serve, eval and test do; a folder without a pack is a clear usage error', async () => {
+    const fromFile = await buildSeed();
+    const fromFolder = join(mkdtempSync(join(tmpdir(), 'ktpack-build-dir-')), 'bundle');
+    const r = await runCli(['build', dirname(SEED_PACK), '-o', fromFolder]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs']) {
+      expect(readFileSync(join(fromFolder, f), 'utf8'), f).toBe(readFileSync(join(fromFile, f), 'utf8'));
+    }
+    const empty = mkdtempSync(join(tmpdir(), 'ktpack-no-pack-'));
+    const bad = await runCli(['build', empty, '-o', join(empty, 'out')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${join(empty, 'policy-config.yaml')}: no such file`);
+    expect(bad.stderr).not.toContain('EISDIR');
+    expect(existsSync(join(empty, 'out'))).toBe(false);
   });
 
   it('a pack with errors writes no bundle and exits 1', async () => {

@@ -1,6 +1,6 @@
 // Hostile and odd inputs: alias bombs, huge files, binary garbage, prototype keys, BOM/CRLF positions.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadDocument } from '../../src/load/document.js';
 import { lintText } from '../../src/lint/lint.js';
 import { SEED_PACK } from '../helpers/cli.js';
@@ -8,20 +8,18 @@ import { SEED_PACK } from '../helpers/cli.js';
 const seed = readFileSync(SEED_PACK, 'utf8');
 
 describe('bad input', () => {
-  it('rejects a billion-laughs alias bomb quickly with a clear message', () => {
+  it('rejects a billion-laughs alias bomb without expanding it, with a clear message', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 12; i++) {
       const prev = String.fromCharCode(96 + i);
       const cur = String.fromCharCode(97 + i);
       levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const started = performance.now();
+    // 9^12 nodes: expanding them would exhaust memory or the test timeout long before returning, so
+    // returning at all shows the bomb was refused (no wall-clock bound: the machine is shared).
     const { diagnostics } = lintText('bomb.yaml', `${levels.join('\n')}\n`);
-    const elapsed = performance.now() - started;
     expect(diagnostics.map((d) => d.code)).toEqual(['yaml/alias-limit']);
     expect(diagnostics[0].message).toContain('alias bomb');
-    // A generous bound: expanding the bomb would take minutes and gigabytes.
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it('handles a 10 MB pack: over the limit is refused cleanly, just under is linted', () => {
@@ -55,6 +53,17 @@ describe('bad input', () => {
     const [d] = lintText('p.yaml', text).diagnostics;
     expect(d.code).toBe('schema/unknown-key');
     expect(d.range).toEqual({ start: { line: 29, column: 5 }, end: { line: 29, column: 18 } });
+  });
+
+  it('a collection used as a key is a diagnostic, not a Node warning on stderr', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const { diagnostics } = lintText('x.yaml', 'pack:\n  name: x\n  version: 1.0.0\npolicy:\n  ? [a]\n  : b\n');
+      expect(diagnostics.map((d) => d.code)).toContain('schema/unknown-key');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('never throws, whatever the bytes', () => {

@@ -1,5 +1,6 @@
-// `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
-import { relative, resolve } from 'node:path';
+// `ktpack build FILE|DIR -o DIR`: compiles a pack into a bundle directory.
+import { stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { emitBundle } from '../../emit/emit-bundle.js';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPackFile } from '../../pack.js';
@@ -8,7 +9,9 @@ import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
 export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
-  const loaded = await loadPackFile(file);
+  // A pack folder means its policy-config.yaml, as for serve, eval and test.
+  const isFolder = (await stat(file).catch(() => undefined))?.isDirectory() === true;
+  const loaded = await loadPackFile(isFolder ? join(file, 'policy-config.yaml') : file);
   if (!loaded.ir) {
     io.stdout.write(formatStylish(loaded.diagnostics));
     io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
@@ -31,7 +34,7 @@ export const buildCommand: CliCommand = {
     program
       .command('build')
       .description('Compile a pack into a bundle: policy.ir.json, runtime.mjs, types.d.ts, manifest.json.')
-      .argument('<file>', 'policy-config.yaml')
+      .argument('<file>', 'policy-config.yaml, or a pack folder holding one')
       .requiredOption('-o, --out <dir>', 'output directory')
       .action(async (file: string, opts: { out: string }) => {
         setExitCode(await runBuild(file, opts, io));
