@@ -1,5 +1,5 @@
 // The bundle: its files, a runtime.mjs free of imports, and serve's refusal of a modified bundle.
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,58 @@ describe('ktpack build', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('unknown key "treshold"');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('ktpack build never deletes what is not a bundle', () => {
+  const project = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-out-'));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'code.ts'), 'export const keep = 1;\n');
+    writeFileSync(join(dir, 'README.md'), 'readme\n');
+    writeFileSync(join(dir, 'policy-config.yaml'), readFileSync(SEED_PACK, 'utf8'));
+    return dir;
+  };
+
+  for (const out of ['src', '.', 'README.md']) {
+    it(`-o ${out} (a user's folder or file) exits 2 and leaves everything as it was`, async () => {
+      const dir = project();
+      const before = readdirSync(dir, { recursive: true }).sort();
+      const r = await runCli(['build', 'policy-config.yaml', '-o', out], {}, dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^ktpack: -o ${out.replace('.', '\\.')}: (is not empty and is not a ktpack bundle|exists and is not a folder)`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(dir, { recursive: true }).sort()).toEqual(before);
+      expect(readFileSync(join(dir, 'src', 'code.ts'), 'utf8')).toBe('export const keep = 1;\n');
+    });
+  }
+
+  it('an empty folder and an earlier bundle are (re)built in place; a failed build leaves the old bundle whole', async () => {
+    const dir = project();
+    mkdirSync(join(dir, 'empty'));
+    expect((await runCli(['build', 'policy-config.yaml', '-o', 'empty'], {}, dir)).code).toBe(0);
+    expect(readdirSync(join(dir, 'empty')).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']);
+    const oldIr = readFileSync(join(dir, 'empty', 'policy.ir.json'), 'utf8');
+    writeFileSync(join(dir, 'policy-config.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold: 0.8', 'threshold: 0.7'));
+    expect((await runCli(['build', 'policy-config.yaml', '-o', 'empty'], {}, dir)).code).toBe(0);
+    const newIr = readFileSync(join(dir, 'empty', 'policy.ir.json'), 'utf8');
+    expect(newIr).not.toBe(oldIr);
+    expect(newIr).toContain('"threshold": 0.7');
+    // A pack with errors: the previous bundle stays exactly as it was, and no temporary folder is left behind.
+    writeFileSync(join(dir, 'policy-config.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold', 'treshold'));
+    expect((await runCli(['build', 'policy-config.yaml', '-o', 'empty'], {}, dir)).code).toBe(1);
+    expect(readFileSync(join(dir, 'empty', 'policy.ir.json'), 'utf8')).toBe(newIr);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('a bundle folder with a foreign file in it is refused, not emptied', async () => {
+    const dir = project();
+    expect((await runCli(['build', 'policy-config.yaml', '-o', 'bundle'], {}, dir)).code).toBe(0);
+    writeFileSync(join(dir, 'bundle', 'notes.txt'), 'mine\n');
+    const r = await runCli(['build', 'policy-config.yaml', '-o', 'bundle'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('it holds notes.txt');
+    expect(readFileSync(join(dir, 'bundle', 'notes.txt'), 'utf8')).toBe('mine\n');
   });
 });
 

@@ -1,6 +1,6 @@
 // `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
 import { relative, resolve } from 'node:path';
-import { emitBundle } from '../../emit/emit-bundle.js';
+import { BundleTargetError, emitBundle } from '../../emit/emit-bundle.js';
 import { formatStylish } from '../../formatters/stylish.js';
 import { loadPackFile } from '../../pack.js';
 import type { CliCommand } from '../command.js';
@@ -8,13 +8,15 @@ import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
 export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
-  const loaded = await loadPackFile(file);
+  const loaded = await loadPackFile(resolve(io.cwd, file));
   if (!loaded.ir) {
-    io.stdout.write(formatStylish(loaded.diagnostics));
+    // Diagnostics name the pack as the user typed it.
+    io.stdout.write(formatStylish(loaded.diagnostics.map((d) => ({ ...d, source: file }))));
     io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
     return EXIT.findings;
   }
   const manifest = await emitBundle(loaded.ir, resolve(io.cwd, options.out)).catch((e: NodeJS.ErrnoException) => {
+    if (e instanceof BundleTargetError) throw new UsageError(`-o ${options.out}: ${e.reason}`);
     if (e.code) throw new UsageError(`-o ${options.out}: cannot write the bundle (${e.code})`);
     throw e;
   });
