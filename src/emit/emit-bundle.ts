@@ -1,4 +1,4 @@
-// Writes a bundle directory: manifest.json, policy.ir.json, runtime.mjs and types.d.ts.
+// Writes a bundle directory: manifest.json, policy.ir.json, runtime.mjs, runtime.d.mts and types.d.ts.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -25,7 +25,10 @@ export interface BundleManifest {
 }
 
 /** The files of a bundle, in manifest order. */
-const BUNDLE_FILES = ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts'];
+const BUNDLE_FILES = ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'runtime.d.mts', 'types.d.ts'];
+
+/** TypeScript looks for `runtime.d.mts` when code imports `./runtime.mjs`: it points at types.d.ts. */
+const RUNTIME_DECLARATION = "// Types of runtime.mjs (TypeScript reads this file for imports of './runtime.mjs'); they live in types.d.ts.\nexport * from './types.js';\n";
 
 let assets: Promise<{ template: string; types: string }> | undefined;
 
@@ -47,12 +50,13 @@ export async function renderBundle(ir: PolicyIr): Promise<Record<string, string>
     irVersion: IR_VERSION,
     irHash: sha(irJson),
     files: [...BUNDLE_FILES],
-    fileHashes: { 'policy.ir.json': sha(irJson), 'runtime.mjs': sha(runtime), 'types.d.ts': sha(types) },
+    fileHashes: { 'policy.ir.json': sha(irJson), 'runtime.mjs': sha(runtime), 'runtime.d.mts': sha(RUNTIME_DECLARATION), 'types.d.ts': sha(types) },
   };
   return {
     'manifest.json': canonicalJson(manifest),
     'policy.ir.json': irJson,
     'runtime.mjs': runtime,
+    'runtime.d.mts': RUNTIME_DECLARATION,
     'types.d.ts': types,
   };
 }

@@ -51,7 +51,13 @@ describe('ktpack build is deterministic', () => {
       const r = await runCli(['build', join(base, sub, 'policy-config.yaml'), '-o', join(base, sub, 'bundle')]);
       expect(r.code).toBe(0);
     }
-    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+    // Relative paths, typed from another working directory, give the same bytes as absolute ones.
+    const rel = await runCli(['build', '../two/policy-config.yaml', '-o', 'rel-bundle'], {}, join(base, 'one'));
+    expect(rel.code, rel.stderr).toBe(0);
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
+      expect(readFileSync(join(base, 'one/rel-bundle', f), 'utf8'), f).toBe(readFileSync(join(base, 'two/bundle', f), 'utf8'));
+    }
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
       const a = readFileSync(join(base, 'one/deep/bundle', f), 'utf8');
       expect(a, f).toBe(readFileSync(join(base, 'two/bundle', f), 'utf8'));
       expect(a, f).not.toContain(base);

@@ -27,7 +27,7 @@ describe('ktpack build', () => {
 
   it('emits manifest, IR, a self-contained runtime.mjs exporting the contract, and types.d.ts', async () => {
     const out = await buildSeed();
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']);
     const runtime = readFileSync(join(out, 'runtime.mjs'), 'utf8');
     expect(runtime).not.toMatch(/^\s*import[\s{(*'"]/m);
     expect(runtime).not.toMatch(/\bimport\(|\brequire\(|\beval\(|new Function\(/);
@@ -35,13 +35,50 @@ describe('ktpack build', () => {
     cpSync(out, isolated, { recursive: true });
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as m from './runtime.mjs'; console.log(Object.keys(m).sort().join(','))`], { cwd: isolated, encoding: 'utf8' });
     expect(child.stdout.trim()).toBe('createStreamScanner,evaluateRequest,evaluateResponse,ir');
-    const types = readFileSync(join(out, 'types.d.ts'), 'utf8');
-    for (const name of ['evaluateRequest', 'evaluateResponse', 'createStreamScanner', 'interface Decision', 'interface ChatRequest']) expect(types).toContain(name);
   });
+
+  it('types.d.ts types the module for TypeScript consumers (strict, every module resolution), and a misuse is an error', async () => {
+    const out = await buildSeed();
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-types-'));
+    cpSync(out, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'consumer.mts'),
+      [
+        "import { createStreamScanner, evaluateRequest, evaluateResponse, ir } from './runtime.mjs';",
+        "import type { ChatRequest, Decision, Redaction } from './types.js';",
+        "const request: ChatRequest = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };",
+        'const d: Decision = evaluateRequest(request);',
+        "const verdict: 'allow' | 'redact' | 'block' = d.verdict;",
+        'const spans: Redaction[] = evaluateResponse({ choices: [] }).redactions;',
+        'const scanner = createStreamScanner(undefined, { holdBack: 64 });',
+        "const text: string = scanner.push('choices[0].content', 'x').text + scanner.end('choices[0].content').text;",
+        'const version: 1 = ir.irVersion;',
+        'export { verdict, spans, text, version };',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'misuse.mts'), "import { evaluateRequest } from './runtime.mjs';\nconst n: number = evaluateRequest({ messages: [] });\nexport { n };\n");
+    const ts = (await import('typescript')).default;
+    const check = (file: string, module: number, resolution: number): string[] => {
+      const program = ts.createProgram([join(dir, file)], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module, moduleResolution: resolution, types: [] });
+      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    };
+    for (const [module, resolution] of [
+      [ts.ModuleKind.NodeNext, ts.ModuleResolutionKind.NodeNext],
+      [ts.ModuleKind.ESNext, ts.ModuleResolutionKind.Bundler],
+      [ts.ModuleKind.ESNext, ts.ModuleResolutionKind.Node10],
+    ]) {
+      expect(check('consumer.mts', module, resolution)).toEqual([]);
+      expect(check('misuse.mts', module, resolution).join('\n')).toMatch(/Type 'Decision' is not assignable to type 'number'/);
+    }
+    // What the declarations promise, the module exports.
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', "import * as m from './runtime.mjs'; console.log(Object.keys(m).sort().join(','))"], { cwd: dir, encoding: 'utf8' });
+    const declared = [...readFileSync(join(dir, 'types.d.ts'), 'utf8').matchAll(/^export declare (?:const|function) (\w+)/gm)].map((m) => m[1]).sort();
+    expect(declared.join(',')).toBe(child.stdout.trim());
+  }, 60_000);
 
   it('two builds are byte-identical', async () => {
     const [a, b] = [await buildSeed(), await buildSeed()];
-    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
       expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     }
   });
@@ -52,7 +89,7 @@ describe('ktpack build', () => {
     const child = spawnSync(process.execPath, [BIN, 'build', SEED_PACK, '-o', viaBin], { encoding: 'utf8' });
     expect(child.status, child.stderr).toBe(0);
     expect(child.stderr).toMatch(/^built chatgpt-enterprise-gateway@1\.0\.0 -> .* \(sha256:[0-9a-f]{64}\)\n$/);
-    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
       expect(readFileSync(join(viaBin, f), 'utf8'), f).toBe(readFileSync(join(inProcess, f), 'utf8'));
     }
   });
@@ -94,7 +131,7 @@ describe('ktpack build never deletes what is not a bundle', () => {
     const dir = project();
     mkdirSync(join(dir, 'empty'));
     expect((await runCli(['build', 'policy-config.yaml', '-o', 'empty'], {}, dir)).code).toBe(0);
-    expect(readdirSync(join(dir, 'empty')).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']);
+    expect(readdirSync(join(dir, 'empty')).sort()).toEqual(['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']);
     const oldIr = readFileSync(join(dir, 'empty', 'policy.ir.json'), 'utf8');
     writeFileSync(join(dir, 'policy-config.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold: 0.8', 'threshold: 0.7'));
     expect((await runCli(['build', 'policy-config.yaml', '-o', 'empty'], {}, dir)).code).toBe(0);
