@@ -69,7 +69,13 @@ export async function loadBundle(dir: string): Promise<LoadedPack> {
     if (actual !== expected) throw new UserIoError(`${dir}: ${name} does not match manifest.json (hash ${actual}, manifest says ${expected}); refusing a modified bundle`);
   }
   const ir = parseJson(irText, `${dir}/policy.ir.json`) as PolicyIr;
-  if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
+  if (ir?.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir?.irVersion)}; rebuild the bundle with this ktpack (ktpack build)`);
+  // Loaded on demand: only bundles need the IR schema validator.
+  const { irProblems } = await import('./emit/verify-ir.js');
+  const problems = irProblems(ir);
+  if (problems.length > 0) {
+    throw new UserIoError(`${dir}/policy.ir.json is not an IR this ktpack can run (${problems.join('; ')}); rebuild the bundle with this ktpack (ktpack build)`);
+  }
   return { ir, diagnostics: [], irHash: hash, origin: dir };
 }
 

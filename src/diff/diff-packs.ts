@@ -43,7 +43,13 @@ function packName(path: string): string {
 /** How much of the traffic content-filter's `apply_to` covers. */
 const APPLY_TO_SIDES: Record<string, string[]> = { both: ['input', 'output'], input: ['input'], output: ['output'] };
 
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  // Regexes (and named custom patterns) read as the pack wrote them.
+  const r = v as { source?: unknown; entity?: unknown } | null;
+  if (r && typeof r === 'object' && typeof r.source === 'string') return typeof r.entity === 'string' ? `${r.entity}: ${r.source}` : r.source;
+  return JSON.stringify(v);
+};
 
 /** Compares `before` with `after`; changes are listed pack, then request chain, response chain, audit, targets. */
 export function diffPacks(before: PolicyIr, after: PolicyIr): PackChange[] {
@@ -89,7 +95,7 @@ function diffChain(phase: 'request' | 'response', before: IrStep[], after: IrSte
       const weaker = (ACTION_RANK[s.action] ?? 0) < (ACTION_RANK[old.action] ?? 0);
       out.push({ ...at, impact: weaker ? 'weakens' : 'strengthens', kind: 'action', message: `${phase} ${s.policy}: action ${old.action} -> ${s.action}` });
     }
-    out.push(...diffOptions(old.options, s.options, at));
+    out.push(...diffOptions(old.options as unknown as Record<string, unknown>, s.options as unknown as Record<string, unknown>, at));
   }
   return out;
 }

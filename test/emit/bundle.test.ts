@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, SEED_PACK } from '../helpers/cli.js';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { loadPack } from '../../src/pack.js';
 
 async function buildSeed(): Promise<string> {
@@ -178,6 +179,46 @@ describe('ktpack serve refuses a modified bundle', () => {
     it(`${t.name}: exit 2, a clear message, no stack trace`, async () => {
       const dir = await buildSeed();
       t.edit(dir);
+      const child = spawnSync(process.execPath, [BIN, 'serve', dir, '--listen', '127.0.0.1:0', '--mock-upstream'], { encoding: 'utf8', timeout: 15_000 });
+      expect(child.status).toBe(2);
+      expect(child.stderr).toMatch(t.message);
+      expect(child.stderr).not.toMatch(/\n\s+at /);
+      expect(child.stderr).not.toContain('listening on');
+    });
+  }
+
+  /** Rewrites policy.ir.json and re-signs the manifest, as a hand-made or older-version bundle would be. */
+  const resign = (dir: string, edit: (ir: Record<string, any>) => void): void => {
+    const ir = JSON.parse(readFileSync(join(dir, 'policy.ir.json'), 'utf8'));
+    edit(ir);
+    const text = `${JSON.stringify(ir, null, 2)}\n`;
+    writeFileSync(join(dir, 'policy.ir.json'), text);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.irHash = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    manifest.fileHashes['policy.ir.json'] = manifest.irHash;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  };
+  const UNSOUND: Array<{ name: string; edit: (ir: Record<string, any>) => void; message: RegExp }> = [
+    {
+      name: 'an attack pattern in the old string form',
+      edit: (ir) => void (ir.request[0].options.attackPatterns = ['reveal the vault']),
+      message: /policy\.ir\.json is not an IR this ktpack can run \(\/request\/0\/options\/attackPatterns\/0 must be object\); rebuild the bundle/,
+    },
+    {
+      name: 'an unknown policy kind',
+      edit: (ir) => void (ir.request[1].kind = 'rbac'),
+      message: /is not an IR this ktpack can run \(\/request\/1/,
+    },
+    {
+      name: 'a regex that does not compile',
+      edit: (ir) => void (ir.request[0].options.attackPatterns = [{ source: '(unclosed', flags: 'iu' }]),
+      message: /\/request\/0\/options\/attackPatterns\/0 is not a valid regular expression/,
+    },
+  ];
+  for (const t of UNSOUND) {
+    it(`a re-signed bundle with ${t.name} is refused before it serves (exit 2)`, async () => {
+      const dir = await buildSeed();
+      resign(dir, t.edit);
       const child = spawnSync(process.execPath, [BIN, 'serve', dir, '--listen', '127.0.0.1:0', '--mock-upstream'], { encoding: 'utf8', timeout: 15_000 });
       expect(child.status).toBe(2);
       expect(child.stderr).toMatch(t.message);
