@@ -101,7 +101,7 @@ export interface ContentFilterStep {
 /** One compiled policy step: its kind, action and fully resolved options (defaults filled in, regexes as {@link IrRegex}). */
 export type IrStep = PromptInjectionStep | PiiDetectorStep | ContentFilterStep;
 
-/** USD per one million tokens for one target (from the pack; null fields fall back to built-in tables). */
+/** USD per one million tokens, resolved at build time (the pack's prices, else ktpack's built-in table); null: unknown then, so the serving ktpack's table is consulted. */
 export interface IrPricing {
   inputPer1m: number | null;
   outputPer1m: number | null;

@@ -67,3 +67,43 @@ describe('ktpack build is deterministic', () => {
     expect(manifest.irHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });
+
+describe('prices are resolved into the IR', () => {
+  it("a target's own price wins, then cost-attribution's price for its model, then the built-in table; a pass-through model stays unknown", async () => {
+    const { compile } = await import('../../src/compile/compile.js');
+    const { loadDocument } = await import('../../src/load/document.js');
+    const { priceOf } = await import('../../src/pricing/prices.js');
+    const yaml = seed
+      .replace(
+        /providers:\n {2}targets:\n[\s\S]*?policies:/,
+        `providers:
+  targets:
+    - id: own
+      provider: openai:chat:gpt-4o
+      pricing: {input_per_1m: 3}
+      secret_key_ref: {env: A_KEY}
+    - id: pack
+      provider: openai:chat:gpt-4.1
+      secret_key_ref: {env: A_KEY}
+    - id: table
+      provider: openai:chat:gpt-4o-mini
+      secret_key_ref: {env: A_KEY}
+    - id: passthrough
+      provider: openai
+      secret_key_ref: {env: A_KEY}
+policies:`,
+      )
+      .replace('    - audit-logger\n', '    - cost-attribution\n    - audit-logger\n')
+      .replace('policy:\n', 'policy:\n  cost-attribution:\n    pricing:\n      gpt-4.1: {output_per_1m: 7}\n');
+    const r = compile(loadDocument('policy-config.yaml', yaml));
+    expect(r.diagnostics).toEqual([]);
+    const by = Object.fromEntries(r.ir!.targets.map((t) => [t.id, t.pricing]));
+    const [gpt4o, gpt41, mini] = [priceOf('gpt-4o')!, priceOf('gpt-4.1')!, priceOf('gpt-4o-mini')!];
+    expect(by.own).toEqual({ inputPer1m: 3, outputPer1m: gpt4o.output, cachedInputPer1m: gpt4o.cachedInput });
+    expect(by.pack).toEqual({ inputPer1m: gpt41.input, outputPer1m: 7, cachedInputPer1m: gpt41.cachedInput });
+    expect(by.table).toEqual({ inputPer1m: mini.input, outputPer1m: mini.output, cachedInputPer1m: mini.cachedInput });
+    expect(by.passthrough).toBeNull();
+    // cost-attribution's own table is completed from the built-in one too.
+    expect(r.ir!.cost!.pricing['gpt-4.1']).toEqual({ inputPer1m: gpt41.input, outputPer1m: 7, cachedInputPer1m: gpt41.cachedInput });
+  });
+});
