@@ -122,7 +122,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
       fallback,
       audit,
       cost,
-      limits: lowerLimits(data as Record<string, unknown>),
+      limits: lowerLimits(data as Record<string, unknown>, src(['size_limits'])),
     },
   };
 }
@@ -198,10 +198,11 @@ function lowerFallback(
 }
 
 /** `size_limits` → IR limits (enforced by `ktpack serve`). */
-function lowerLimits(data: Record<string, unknown>): PolicyIr['limits'] {
+function lowerLimits(data: Record<string, unknown>, src: SourceRef): PolicyIr['limits'] {
   const s = data.size_limits as Record<string, unknown> | undefined;
   if (!s) return null;
   return {
+    src,
     ...(typeof s.max_body_bytes === 'number' ? { maxBodyBytes: s.max_body_bytes } : {}),
     ...(typeof s.max_response_bytes === 'number' ? { maxResponseBytes: s.max_response_bytes } : {}),
   };

@@ -185,7 +185,7 @@ function diffLimits(before: PolicyIr, after: PolicyIr): PackChange[] {
     if (a === b) continue;
     // No limit is the loosest limit.
     const looser = b === undefined || (a !== undefined && b > a);
-    out.push({ impact: looser ? 'weakens' : 'strengthens', kind: 'option', message: `${name} ${a ?? '(none)'} -> ${b ?? '(none)'}` });
+    out.push({ impact: looser ? 'weakens' : 'strengthens', kind: 'option', ...(after.limits ? { src: after.limits.src } : {}), message: `${name} ${a ?? '(none)'} -> ${b ?? '(none)'}` });
   }
   return out;
 }

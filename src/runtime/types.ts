@@ -162,6 +162,7 @@ export interface IrCost {
 export interface IrLimits {
   maxBodyBytes?: number;
   maxResponseBytes?: number;
+  src: SourceRef;
 }
 
 /** Audit settings from the `audit-logger` policy, or null when it is not in the chain. */

@@ -37,7 +37,7 @@ policies:`,
   { name: 'seed, disabled, with warn action', yaml: seed.replace('enabled: true', 'enabled: false').replace('action: block', 'action: warn') },
   { name: 'seed without policy blocks (defaults)', yaml: seed.replace(/\npolicy:[\s\S]*$/, '\n') },
   {
-    name: 'every option with a regex or a message, content-filter included',
+    name: 'every option with a regex or a message, content-filter and size limits included',
     yaml: seed
       .replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n')
       .replace(
@@ -71,6 +71,7 @@ policies:`,
       custom_markers:
         EMAIL: "[mail {n}]"
 `,
-      ),
+      )
+      .concat('size_limits:\n  max_body_bytes: 2000000\n  max_response_bytes: 8000000\n'),
   },
 ];
