@@ -165,7 +165,7 @@ Seed pack \`packs/chatgpt-enterprise-gateway\`. In-process rows: median of 5×15
 |---|---|---|
 | \`ktpack lint\` (read + lint + format) | ${l.toFixed(3)} ms | baseline |
 | compile (read + lint + compile, no files written) | ${c.toFixed(3)} ms (${(c / l).toFixed(2)}× lint) | |
-| \`ktpack build\` (compile + render + atomic write of 4 files) | ${b.toFixed(3)} ms (${(b / l).toFixed(2)}× lint) | file writes dominate |
+| \`ktpack build\` (compile + render + atomic write of the 5 bundle files) | ${b.toFixed(3)} ms (${(b / l).toFixed(2)}× lint) | file writes dominate |
 | \`ktpack lint\` CLI, end to end (median of 9 runs) | ${cl.toFixed(1)} ms | baseline |
 | \`ktpack build\` CLI, end to end (median of 9 runs) | ${cb.toFixed(1)} ms (**${(cb / cl).toFixed(2)}× lint**) | < 1.5× lint: ${goal(cb / cl < 1.5)} |
 | runtime.mjs size | ${fmt(runtimeBytes)} bytes (IR ${fmt(irBytes)} bytes) | lean, no imports |

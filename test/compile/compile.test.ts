@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SEED_PACK } from '../helpers/cli.js';
+import { ROOT, runCli, SEED_PACK } from '../helpers/cli.js';
 
 const seed = readFileSync(SEED_PACK, 'utf8');
 
@@ -105,5 +105,15 @@ policies:`,
     expect(by.passthrough).toBeNull();
     // cost-attribution's own table is completed from the built-in one too.
     expect(r.ir!.cost!.pricing['gpt-4.1']).toEqual({ inputPer1m: gpt41.input, outputPer1m: 7, cachedInputPer1m: gpt41.cachedInput });
+  });
+});
+
+describe('compile diagnostics are documented', () => {
+  it('every compile/<code> the compiler can emit has an anchor in docs/compiler.md (its docsUrl)', () => {
+    const source = readFileSync(join(ROOT, 'src/compile/compile.ts'), 'utf8');
+    const codes = [...new Set([...source.matchAll(/fail\(\[[^\]]*\],\s*'([a-z-]+)'/g)].map((m) => m[1]))].sort();
+    expect(codes).toEqual(['literal-secret', 'no-runtime', 'single-policy-document', 'unknown-kind', 'unknown-target', 'unsupported-option']);
+    const docs = readFileSync(join(ROOT, 'docs/compiler.md'), 'utf8');
+    for (const code of codes) expect(docs, code).toContain(`<a id="compile-${code}"></a>**compile/${code}**`);
   });
 });
