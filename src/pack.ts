@@ -32,7 +32,9 @@ export async function loadPack(path: string): Promise<LoadedPack> {
   if (info.isDirectory()) {
     const manifestPath = join(path, 'manifest.json');
     if (await stat(manifestPath).catch(() => undefined)) return loadBundle(path);
-    return loadPackFile(join(path, 'policy-config.yaml'));
+    const yml = join(path, 'policy-config.yml');
+    const useYml = !(await stat(join(path, 'policy-config.yaml')).catch(() => undefined)) && (await stat(yml).catch(() => undefined));
+    return loadPackFile(useYml ? yml : join(path, 'policy-config.yaml'));
   }
   return loadPackFile(path);
 }

@@ -72,19 +72,24 @@ export interface RunTestsOptions {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage']);
 
+/** File names of a pack in its folder, in order of preference (`ktpack lint` accepts both). */
+export const PACK_FILES = ['policy-config.yaml', 'policy-config.yml'] as const;
+
 /** Pack files under `target`: the file itself, the folder's policy-config.yaml, or every one in the tree. */
 export async function findPacks(target: string): Promise<string[]> {
   const info = await stat(target).catch(() => undefined);
   if (!info) return [];
   if (info.isFile()) return [target];
-  const own = join(target, 'policy-config.yaml');
-  if (await stat(own).catch(() => undefined)) return [own];
+  for (const name of PACK_FILES) {
+    const own = join(target, name);
+    if (await stat(own).catch(() => undefined)) return [own];
+  }
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      if (e.isFile() && e.name === 'policy-config.yaml') out.push(join(dir, e.name));
-    }
+    // One pack per folder, as `ktpack lint` finds them: policy-config.yaml, else policy-config.yml.
+    const own = PACK_FILES.find((name) => entries.some((e) => e.isFile() && e.name === name));
+    if (own) out.push(join(dir, own));
     for (const e of entries) {
       if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name));
     }

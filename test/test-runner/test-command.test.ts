@@ -123,6 +123,22 @@ describe('ktpack test', () => {
     expect(results[2].failures[0]).toMatch(/suite name "smoke" is used twice/);
   });
 
+  it('finds packs saved as policy-config.yml, as ktpack lint does (folder and tree)', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'ktpack-yml-'));
+    const pack = join(tree, 'team', 'gateway');
+    mkdirSync(join(pack, 'tests'), { recursive: true });
+    writeFileSync(join(pack, 'policy-config.yml'), seed);
+    writeFileSync(join(pack, 'tests', 'a.json'), JSON.stringify(injection));
+    for (const target of [tree, pack]) {
+      const r = await runCli(['test', target, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).results.map((x: { name: string; passed: boolean }) => [x.name, x.passed])).toEqual([['blocks override', true]]);
+    }
+    // A pack folder given to eval finds the .yml file too.
+    const ev = await runCli(['eval', pack, '-i', join(pack, 'tests', 'a.json')]);
+    expect(JSON.parse(ev.stdout).verdict).toBe('block');
+  });
+
   it('--run filters by name; a bad regex is a usage error', async () => {
     const dir = packDir(seed, { 'a.json': injection, 'b.json': email });
     const r = await runCli(['test', dir, '--json', '--run', '^redacts']);
@@ -151,7 +167,7 @@ describe('ktpack test', () => {
     expect(r.stdout).toMatch(/pack has errors; no test ran:\n.*policy-config\.yaml:18:5 error unknown key "treshold"/);
     const empty = await runCli(['test', mkdtempSync(join(tmpdir(), 'ktpack-empty-'))]);
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('no policy-config.yaml found');
+    expect(empty.stderr).toContain('no policy-config.yaml (or .yml) found');
     const missing = await runCli(['test', join(tmpdir(), 'ktpack-no-such-folder')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/ktpack-no-such-folder: no such file or directory/);

@@ -37,7 +37,7 @@ export async function runTestCommand(dir: string | undefined, options: TestComma
   const packs = await findPacks(target);
   if (packs.length === 0) {
     const exists = await stat(target).then(() => true, () => false);
-    throw new UsageError(`${dir ?? options.packDir ?? '.'}: ${exists ? 'no policy-config.yaml found' : 'no such file or directory'}`);
+    throw new UsageError(`${dir ?? options.packDir ?? '.'}: ${exists ? 'no policy-config.yaml (or .yml) found' : 'no such file or directory'}`);
   }
   const runs: PackRun[] = [];
   for (const p of packs) runs.push(await runPackTests(p, { cwd: io.cwd, filter }));
