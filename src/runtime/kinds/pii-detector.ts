@@ -1,6 +1,7 @@
 // Run half of pii-detector: finds entities in every text slot and redacts them with markers, or blocks.
-import { findPii } from '../detectors/pii.js';
+import { findPii, type PiiSpan } from '../detectors/pii.js';
 import { scanRegex, type MarkerTable, type RunKind } from '../step.js';
+import { DETECTOR_CACHE_LIMITS, TextCache } from '../text-cache.js';
 import type { PiiDetectorOptions, PiiDetectorStep, PiiMarkers, Redaction } from '../types.js';
 
 /** Marker settings as lowered into the IR. */
@@ -24,20 +25,29 @@ function customPatterns(options: PiiDetectorOptions): CompiledCustom[] {
   return list;
 }
 
+/** Spans found per text, per policy options: the history a chat resends every turn is scanned once (see TextCache). */
+const spanCache = new WeakMap<PiiDetectorOptions, TextCache<readonly PiiSpan[]>>();
+
+function spansOf(text: string, options: PiiDetectorOptions, custom: CompiledCustom[]): readonly PiiSpan[] {
+  let cache = spanCache.get(options);
+  if (!cache) spanCache.set(options, (cache = new TextCache(DETECTOR_CACHE_LIMITS)));
+  return cache.get(text, (t) => findPii(t, options.entities, custom));
+}
+
 /** pii-detector step. */
 export const piiDetector: RunKind<PiiDetectorStep> = {
   id: 'pii-detector',
   step(node, view) {
     const o = node.options;
     if (view.phase === 'response' && !o.scanResponses) return { type: 'continue' };
-    const entities = o.entities;
     const markerOptions = o.markers;
     const custom = customPatterns(o);
     const edits = new Map<number, string>();
     const redactions: Redaction[] = [];
     const counts = new Map<string, number>();
     view.slots.forEach((slot, i) => {
-      const spans = findPii(slot.text, entities, custom);
+      // Responses (and the stream scanner's windows) are new text: caching them would only evict the history.
+      const spans = view.phase === 'request' ? spansOf(slot.text, o, custom) : findPii(slot.text, o.entities, custom);
       if (spans.length === 0) return;
       let out = '';
       let last = 0;

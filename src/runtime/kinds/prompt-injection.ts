@@ -1,32 +1,22 @@
 // Run half of prompt-injection: scores every request text and blocks (or warns) at the threshold, naming the signals and where they fired.
 import { combine, scoreInjection, type InjectionOptions, type InjectionScore, type InjectionSignal } from '../detectors/injection.js';
 import { scanRegex, type RunKind } from '../step.js';
+import { DETECTOR_CACHE_LIMITS, TextCache } from '../text-cache.js';
 import type { PromptInjectionOptions, PromptInjectionStep } from '../types.js';
 
 const compiled = new WeakMap<object, InjectionOptions>();
 
 /**
  * Chat clients resend the system prompt and the whole history on every turn: scores of texts seen
- * recently are reused (per policy options; bounded; deterministic, so results are unchanged).
+ * recently are reused (per policy options; deterministic, so results are unchanged). Bounded by
+ * entries and characters, so large distinct texts cannot grow memory.
  */
-const scoreCache = new WeakMap<InjectionOptions, Map<string, InjectionScore>>();
-const CACHE_ENTRIES = 256;
-const CACHE_MIN_LENGTH = 256;
+const scoreCache = new WeakMap<InjectionOptions, TextCache<InjectionScore>>();
 
 function cachedScore(text: string, options: InjectionOptions): InjectionScore {
-  if (text.length < CACHE_MIN_LENGTH) return scoreInjection(text, options);
   let cache = scoreCache.get(options);
-  if (!cache) scoreCache.set(options, (cache = new Map()));
-  let r = cache.get(text);
-  if (r) {
-    // Refresh recency: Map iteration order is insertion order, so the oldest entry is evicted first.
-    cache.delete(text);
-  } else {
-    r = scoreInjection(text, options);
-    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  }
-  cache.set(text, r);
-  return r;
+  if (!cache) scoreCache.set(options, (cache = new TextCache(DETECTOR_CACHE_LIMITS)));
+  return cache.get(text, (t) => scoreInjection(t, options));
 }
 
 function detectorOptions(options: PromptInjectionOptions): InjectionOptions {
