@@ -116,10 +116,20 @@ export async function runPackTests(packFile: string, options: RunTestsOptions): 
   const keep = (name: string): boolean => !options.filter || options.filter.test(name);
 
   const testsDir = join(packDir, 'tests');
-  const files = (await readdir(testsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(testsDir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.name.endsWith('.json') && !e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const f of files) {
     const file = `tests/${f}`;
-    const parsed = parseJsonText(await readFile(join(testsDir, f), 'utf8'));
+    let text: string;
+    try {
+      text = await readFile(join(testsDir, f), 'utf8');
+    } catch (e) {
+      if (keep(f)) results.push(errorResult(f, pack, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'I/O error'})`));
+      continue;
+    }
+    const parsed = parseJsonText(text);
     if (!parsed.ok) {
       if (keep(f)) results.push(errorResult(f, pack, file, `not valid JSON: ${parsed.error}`));
       continue;

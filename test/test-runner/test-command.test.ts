@@ -1,5 +1,5 @@
 // Scenarios of `ktpack test`: shipped packs, failures, inline suites, bad test files, filters, coverage gates, formats.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +94,17 @@ describe('ktpack test', () => {
       expect(r.stdout).not.toContain('078-05-1120');
     });
   }
+
+  it('a folder named like a test file is skipped, a dangling link fails as unreadable; neither is an internal error', async () => {
+    const dir = packDir(seed, { 'a.json': injection });
+    mkdirSync(join(dir, 'tests', 'fixtures.json'));
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'tests', 'dangling.json'));
+    const r = await runCli(['test', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ dangling\.json {2}tests\/dangling\.json\n {6}cannot be read \(ENOENT\)/);
+    expect(r.stdout).toContain('1 passed, 1 failed (1 pack)');
+    expect(r.stderr).toBe('');
+  });
 
   it('inline suites with assertions (not evaluated) or a reused name fail instead of passing unchecked', async () => {
     const yaml = `${seed}testing:
