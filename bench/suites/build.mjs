@@ -182,7 +182,7 @@ Evaluator on one core, seed pack's full request chain (prompt-injection, pii-det
 | the same request with one e-mail over and over (cache hits) | ${fmt(piiRate)} | ${(piiRate / baseline).toFixed(2)}× |
 
 Goal over 20,000 decisions/s, judged on new requests (no text seen before): ${goal(Math.min(newCleanRate, newPiiRate) > 20000)}.
-Repeating one request lets prompt-injection answer its two long texts from its score cache, so those rows flatter the evaluator.
+Repeating one request lets both detectors answer every text from their caches (docs/compiler.md, Decisions), so those rows measure the cache, not the detectors.
 
 Where the time goes (new request with one e-mail, one step at a time):
 
