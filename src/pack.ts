@@ -32,17 +32,23 @@ export async function loadPack(path: string): Promise<LoadedPack> {
   if (info.isDirectory()) {
     const manifestPath = join(path, 'manifest.json');
     if (await stat(manifestPath).catch(() => undefined)) return loadBundle(path);
-    const yml = join(path, 'policy-config.yml');
-    const useYml = !(await stat(join(path, 'policy-config.yaml')).catch(() => undefined)) && (await stat(yml).catch(() => undefined));
-    return loadPackFile(useYml ? yml : join(path, 'policy-config.yaml'));
+    return loadPackFile(await packFileIn(path));
   }
   return loadPackFile(path);
+}
+
+/** The pack file of a pack folder: policy-config.yaml, else policy-config.yml (as `ktpack lint` finds them). */
+export async function packFileIn(dir: string): Promise<string> {
+  for (const name of ['policy-config.yaml', 'policy-config.yml']) {
+    if (await stat(join(dir, name)).catch(() => undefined)) return join(dir, name);
+  }
+  throw new UserIoError(`${dir}: no policy-config.yaml (or .yml) in this folder`);
 }
 
 /** Lints and compiles a YAML pack file. */
 export async function loadPackFile(file: string): Promise<LoadedPack> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a pack file' : `cannot be read (${e.code ?? e.message})`}`);
   });
   const { document, diagnostics } = lintText(file, text);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };

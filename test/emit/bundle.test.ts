@@ -95,6 +95,20 @@ describe('ktpack build', () => {
     }
   });
 
+  it('takes a pack folder as serve, eval and test do; a folder without a pack, or a bundle, is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-folder-'));
+    mkdirSync(join(dir, 'pack'));
+    writeFileSync(join(dir, 'pack', 'policy-config.yml'), readFileSync(SEED_PACK, 'utf8'));
+    const ok = await runCli(['build', 'pack', '-o', 'out'], {}, dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'policy.ir.json'), 'utf8')).toBe(readFileSync(join(await buildSeed(), 'policy.ir.json'), 'utf8').replaceAll('"policy-config.yaml"', '"policy-config.yml"'));
+    mkdirSync(join(dir, 'empty'));
+    const empty = await runCli(['build', 'empty', '-o', 'out2'], {}, dir);
+    expect([empty.code, empty.stderr]).toEqual([2, 'ktpack: empty: no policy-config.yaml (or .yml) in this folder\n']);
+    const bundle = await runCli(['build', 'out', '-o', 'out3'], {}, dir);
+    expect([bundle.code, bundle.stderr]).toEqual([2, 'ktpack: out: is a built bundle; build from the pack (policy-config.yaml) instead\n']);
+  });
+
   it('a pack with errors writes no bundle and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-bad-'));
     writeFileSync(join(dir, 'p.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold', 'treshold'));
