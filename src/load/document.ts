@@ -70,7 +70,9 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   // A leading BOM is legal; drop it so columns on line 1 match what editors show.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
-  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+  // logLevel 'error': the yaml package would otherwise print Node warnings (process.emitWarning) on
+  // stderr for odd input; every problem is reported as a diagnostic instead.
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length > 1) {
     const second = list[1];
@@ -83,8 +85,12 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   }
   // yaml's own uniqueKeys check compares every key with every earlier one (quadratic: a 20k-key map
   // took 18 s); a Set per map finds the same first duplicate in linear time.
-  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
-  if (duplicate) diagnostics.push(yamlDiag('duplicate-key', 'Map keys must be unique', toRange(duplicate)));
+  const keys = doc.errors.length === 0 ? scanKeys(doc.contents) : {};
+  if (keys.complex) {
+    diagnostics.push(yamlDiag('complex-key', 'a key must be a plain value (a name), not a list or mapping', toRange(keys.complex)));
+  } else if (keys.duplicate) {
+    diagnostics.push(yamlDiag('duplicate-key', 'Map keys must be unique', toRange(keys.duplicate)));
+  }
   // Only the first syntax error: later ones are almost always the parser losing its footing.
   for (const err of doc.errors.slice(0, 1)) {
     diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(openerOf(body, err.message, err.pos))));
@@ -228,9 +234,18 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-/** Offsets of the first repeated key in document order (merge keys `<<` may repeat), or undefined. */
-function firstDuplicateKey(root: unknown): [number, number] | undefined {
-  let first: [number, number] | undefined;
+/**
+ * Offsets of the first repeated key and of the first key that is a list or mapping (`? [a, b]`),
+ * in document order (merge keys `<<` may repeat). A collection key has no JSON form: the yaml
+ * package would stringify it and print a Node warning, so it is reported as a diagnostic instead.
+ */
+function scanKeys(root: unknown): { duplicate?: [number, number]; complex?: [number, number] } {
+  let duplicate: [number, number] | undefined;
+  let complex: [number, number] | undefined;
+  const earliest = (found: [number, number] | undefined, key: unknown): [number, number] | undefined => {
+    const r = (key as { range?: [number, number, number] } | null)?.range;
+    return r && (!found || r[0] < found[0]) ? [r[0], r[1]] : found;
+  };
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -238,12 +253,10 @@ function firstDuplicateKey(root: unknown): [number, number] | undefined {
       const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
+        if (isMap(key) || isSeq(key)) complex = earliest(complex, key);
         const name = isScalar(key) ? `s:${String(key.value)}` : key ? `n:${String(key)}` : 'null';
         if (name === 's:<<') continue;
-        if (seen.has(name)) {
-          const r = (key as { range?: [number, number, number] } | null)?.range;
-          if (r && (!first || r[0] < first[0])) first = [r[0], r[1]];
-        }
+        if (seen.has(name)) duplicate = earliest(duplicate, key);
         seen.add(name);
         stack.push(pair.value);
       }
@@ -251,5 +264,5 @@ function firstDuplicateKey(root: unknown): [number, number] | undefined {
       for (const item of node.items) stack.push(item);
     }
   }
-  return first;
+  return { duplicate, complex };
 }

@@ -182,6 +182,25 @@ describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.mjs, precompiled val
   }, 60_000);
 });
 
+describe('no Node warnings from the YAML parser', () => {
+  it('a list used as a key is a clean yaml/complex-key diagnostic, with nothing else on stderr', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const dir = workspace({ 'k.yaml': seed.replace('  enabled: true\n', '  enabled: true\n  ? [name, id]\n  : t\n'), 'rc.yaml': '? [a]\n: b\nrules: {}\n' });
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'lint', ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const pack = run('k.yaml', '-f', 'json');
+    expect(pack.stderr).toBe('');
+    expect(pack.status).toBe(1);
+    const [d] = JSON.parse(pack.stdout).files[0].diagnostics;
+    expect([d.code, d.range.start.line, d.range.start.column]).toEqual(['yaml/complex-key', 5, 5]);
+    // The same key shape in a settings file is a usage error, and still no Node warning.
+    const rc = run(SEED_PACK, '-c', 'rc.yaml');
+    expect(rc.status).toBe(2);
+    expect(rc.stderr).toMatch(/^ktpack: rc\.yaml: unknown key/);
+    expect(rc.stderr).not.toMatch(/Warning|stringified/);
+  });
+});
+
 describe('secrets in other findings', () => {
   it('a key pasted into secret_key_ref.env is flagged and never echoed by any rule', async () => {
     const { lintText } = await import('../../src/lint/lint.js');
