@@ -177,8 +177,8 @@ function pointerToPath(data: unknown, pointer: string): Array<string | number> {
 
 function typeName(value: unknown, path: JsonPath = []): string {
   if (value === null) return 'null';
-  // Never echo a value that sits under a credential key: it may be the credential.
-  if (typeof value === 'string' && path.some((seg) => typeof seg === 'string' && (seg === 'secret_key_ref' || SECRET_KEY_NAMES.has(seg.toLowerCase())))) return 'a string';
+  // Never echo a value that sits under a credential key: it may be the credential (a numeric PIN or token too).
+  if (typeof value !== 'object' && path.some((seg) => typeof seg === 'string' && (seg === 'secret_key_ref' || SECRET_KEY_NAMES.has(seg.toLowerCase())))) return `a ${typeof value}`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${maskSecrets(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}`;

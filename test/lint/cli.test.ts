@@ -121,6 +121,28 @@ describe('ktpack lint outputs', () => {
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       expect(r.stdout + r.stderr).not.toContain(SECRET.slice(8, 24));
     });
+
+    it(`${format} masks secrets no credential shape gives away: numbers, broken quotes, URL passwords, key bodies`, async () => {
+      const target = (extra: string) => seed.replace('      secret_key_ref:\n        env: OPENAI_API_KEY\n', `      secret_key_ref:\n        env: OPENAI_API_KEY\n${extra}`);
+      const dir = workspace({
+        // A numeric token under api_key: a schema error whose message and code frame must not echo it.
+        'number.yaml': target('      api_key: 918273645546372819\n'),
+        // An unclosed quote: the file does not parse, the frame shows the line.
+        'quote.yaml': target('      api_key: "correct-horse-battery\n'),
+        // A password in base_url; the next line's finding shows it as context too.
+        'url.yaml': target('      base_url: https://svc:Tr0ub4dor-3@llm.example.com/v1\n      bogus: 1\n'),
+        // A private key's body, with a finding on a body line.
+        'pem.yaml': `${seed}# -----BEGIN RSA PRIVATE KEY-----\n# MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n# ktpack-disable-next-line no-such-rule\n# -----END RSA PRIVATE KEY-----\n`,
+        'flow.yaml': seed.replace('    - id: chatgpt-enterprise\n', '    - {id: x, provider: openai, password: "letmein-please", bogus: 1}\n    - id: chatgpt-enterprise\n'),
+      });
+      const r = await runCli(['lint', 'number.yaml', 'quote.yaml', 'url.yaml', 'pem.yaml', 'flow.yaml', '-f', format], {}, dir);
+      expect(r.code).toBe(1);
+      const out = r.stdout + r.stderr;
+      for (const secret of ['918273645546372819', '9182736', 'correct-horse', 'orrect', 'Tr0ub4dor', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun'.slice(10, 30), 'letmein', 'tmein-pl']) {
+        expect(out, secret).not.toContain(secret);
+      }
+      expect(r.stdout).toContain(format === 'json' || format === 'github' || format === 'junit' ? 'number.yaml' : 'url.yaml');
+    });
   }
 });
 
