@@ -1,4 +1,6 @@
 // Exact-output tests of the five formatters on one fixed set of diagnostics.
+import { createRequire } from 'node:module';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { formatGithub } from '../../src/formatters/github.js';
@@ -111,6 +113,53 @@ describe('formatters', () => {
       expect(r.message.text.length).toBeGreaterThan(0);
     }
     const clean = JSON.parse(formatSarif([{ source: 'clean.yaml', diagnostics: [] }]));
+    expect(clean.runs[0].results).toEqual([]);
+  });
+});
+
+describe('sarif accepted by GitHub code scanning', () => {
+  // The OASIS SARIF 2.1.0 JSON schema (draft-04), as Microsoft's SARIF test matchers ship it.
+  const require = createRequire(import.meta.url);
+  const sarifSchema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const validate = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(sarifSchema);
+
+  it('real lint output of odd files is schema-valid and meets GitHub ingestion rules', async () => {
+    const { lintText } = await import('../../src/lint/lint.js');
+    const files: Array<[string, string]> = [
+      ['packs/a b/policy-config.yaml', 'pack:\n  name: x\n  version: 1.0\n  enabled: true\npolicies:\n  chain: [pii-detecter]\n'],
+      ['/abs/outside/policy-config.yaml', 'pack: [\n'],
+      ['<stdin>', ''],
+      ['clean.yaml', 'pack: {name: a, version: 1.0.0, enabled: true}\npolicies: {chain: [audit-logger]}\npolicy: {audit-logger: {}}\n'],
+      ['multi.yaml', `pack: {name: a, version: 1.0.0, enabled: true}\npolicies: {chain: []}\nprivate: |\n  -----BEGIN PRIVATE KEY-----\n  MIIE\n  -----END PRIVATE KEY-----\n`],
+    ];
+    const reports = files.map(([source, text]) => {
+      const r = lintText(source, text);
+      return { source, text: r.maskedText, diagnostics: r.diagnostics };
+    });
+    const log = JSON.parse(formatSarif(reports, { version: '1.2.3' }));
+    expect(validate(log), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const run = log.runs[0];
+    expect(run.results.length).toBeGreaterThan(4);
+    for (const rule of run.tool.driver.rules) {
+      // GitHub (GH2012): every reportingDescriptor needs fullDescription and help.
+      expect(rule.fullDescription.text.length, rule.id).toBeGreaterThan(0);
+      expect(rule.help.text.length, rule.id).toBeGreaterThan(0);
+      expect(rule.helpUri).toMatch(/^https:\/\//);
+    }
+    for (const r of run.results) {
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(r.locations.length).toBeGreaterThanOrEqual(1);
+      const { artifactLocation, region } = r.locations[0].physicalLocation;
+      expect(region.startLine).toBeGreaterThanOrEqual(1);
+      expect(region.startColumn).toBeGreaterThanOrEqual(1);
+      expect(region.endLine).toBeGreaterThanOrEqual(region.startLine);
+      if (artifactLocation.uriBaseId !== undefined) expect(artifactLocation.uri).toMatch(/^(?![a-z]+:)(?!\/)/);
+      else expect(artifactLocation.uri).toMatch(/^file:\/\/\//);
+    }
+    const uris = new Set(run.results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => r.locations[0].physicalLocation.artifactLocation.uri));
+    expect([...uris].sort()).toEqual(['%3Cstdin%3E', 'file:///abs/outside/policy-config.yaml', 'multi.yaml', 'packs/a%20b/policy-config.yaml']);
+    const clean = JSON.parse(formatSarif([reports[3]]));
+    expect(validate(clean)).toBe(true);
     expect(clean.runs[0].results).toEqual([]);
   });
 });
