@@ -12,20 +12,22 @@ export type DocumentShape = 'ConfigDocument' | 'SinglePolicyDocument';
 type Validators = Record<DocumentShape, ValidateFunction>;
 
 /**
- * Validators precompiled by scripts/build-validators.mjs when ktpack is built (dist/generated),
- * so a cold `ktpack lint` does not spend hundreds of milliseconds compiling schemas. Absent when
- * running from source (tests), where the schemas are compiled on first use instead.
+ * Validators precompiled by scripts/build-validators.mjs when ktpack is built (a CommonJS file in
+ * dist/generated, required synchronously), so a cold `ktpack lint` does not spend hundreds of
+ * milliseconds compiling schemas. Absent when running from source (tests), where the schemas are
+ * compiled on first use instead.
  */
-const precompiled = (await importFirst([
-  new URL('../generated/pack-validators.js', import.meta.url),
-  // From the bundled lint entry (dist/lint-cli.mjs), which sits one level higher.
-  new URL('./generated/pack-validators.js', import.meta.url),
-])) as Validators | undefined;
+const precompiled = loadPrecompiled();
 
-async function importFirst(urls: URL[]): Promise<unknown> {
-  for (const url of urls) {
-    const mod: unknown = await import(url.href).catch(() => undefined);
-    if (mod) return mod;
+function loadPrecompiled(): Validators | undefined {
+  const require = createRequire(import.meta.url);
+  // From dist/validate/, and from the bundled entries (dist/lint-cli.cjs, dist/build-cli.mjs) one level higher.
+  for (const rel of ['../generated/pack-validators.cjs', './generated/pack-validators.cjs']) {
+    try {
+      return require(rel) as Validators;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    }
   }
   return undefined;
 }

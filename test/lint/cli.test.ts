@@ -181,7 +181,7 @@ describe('rule settings and directives', () => {
   });
 });
 
-describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.mjs, precompiled validators)', () => {
+describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.cjs through the code cache, precompiled validators)', () => {
   it('reports exactly what the source does on the corpus', async () => {
     const { execFileSync } = await import('node:child_process');
     const { BIN, ROOT } = await import('../helpers/cli.js');
