@@ -9,6 +9,8 @@ import { Script } from 'node:vm';
 /** A CommonJS file compiled with a code cache: its exports, and a way to store the cache after use. */
 export interface CachedModule {
   exports: Record<string, unknown>;
+  /** True when V8 compiled the file from a stored cache. */
+  fromCache: boolean;
   /**
    * Writes the code cache when there was none (or V8 rejected it). Call it after the code has run:
    * the cache then also holds the functions compiled lazily during the run. Never throws.
@@ -55,6 +57,7 @@ export function requireCached(file: string, cacheDir: string): CachedModule {
   require.cache[file] = mod;
   return {
     exports: mod.exports as Record<string, unknown>,
+    fromCache: cachedData !== undefined && !script.cachedDataRejected,
     saveCache() {
       if (cachedData !== undefined && !script.cachedDataRejected) return;
       try {
