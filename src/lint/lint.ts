@@ -150,8 +150,10 @@ function maskedTextOf(document: PackDocument): string {
     return [from, to, f.range && to - from >= 12 ? 4 : 0];
   });
   const chars = body.split('');
-  for (const [from, to, keep] of [...spans, ...byKey.map(([a, b]): [number, number, number] => [a, b, 0])]) {
-    for (let k = from + keep; k < to && k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = '*';
+  const all = [...spans, ...byKey.map(([a, b]): [number, number, number] => [a, b, 0])];
+  for (const [from, to] of all) {
+    for (let k = from; k < to && k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = '*';
   }
+  for (const [from, , keep] of all) for (let k = from; k < from + keep; k++) chars[k] = body[k];
   return (body.length !== document.text.length ? '\ufeff' : '') + chars.join('');
 }

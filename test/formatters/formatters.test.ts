@@ -61,6 +61,18 @@ describe('formatters', () => {
     expect(raw).not.toMatch(/[\u0007\u001b]/);
   });
 
+  it('stylish: the caret sits under the offending text when wide characters and tabs come before it', () => {
+    const wide = 'pack: {name: "日本語🎉", auteur: x}\n';
+    // "auteur" starts at UTF-16 column 23; the three CJK characters and the emoji before it take 8 terminal cells, not 5.
+    const d: Diagnostic = { ...diags[0], message: 'm', source: 'w.yaml', range: { start: { line: 1, column: 23 }, end: { line: 1, column: 29 } } };
+    const out = formatStylish([{ source: 'w.yaml', text: wide, diagnostics: [d] }]).split('\n');
+    expect(out[1]).toBe('> 1 | pack: {name: "日本語🎉", auteur: x}');
+    expect(out[2]).toBe(`    | ${' '.repeat(25)}^^^^^^`);
+    const tab = formatStylish([{ source: 't.yaml', text: 'a:\tbogus\n', diagnostics: [{ ...d, source: 't.yaml', range: { start: { line: 1, column: 4 }, end: { line: 1, column: 9 } } }] }]).split('\n');
+    expect(tab[1]).toBe('> 1 | a: bogus');
+    expect(tab[2]).toBe('    |    ^^^^^');
+  });
+
   it('github: escaped workflow commands, info as notice', () => {
     expect(formatGithub(reports)).toBe(
       '::error file=packs/a b/policy-config.yaml,line=3,col=12,endLine=3,endColumn=17,title=ktpack schema/wrong-type::pack.enabled must be a boolean, got the string "maybe"\n' +
