@@ -92,6 +92,17 @@ describe('ktpack lint outputs', () => {
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<failure type="error"');
   });
 
+  it('-o creates the report directory; an output under a file is a usage error', async () => {
+    const dir = workspace({ 'err.yaml': withError, 'blocker': 'a file' });
+    const r = await runCli(['lint', 'err.yaml', '-f', 'sarif', '-o', 'reports/ci/ktpack.sarif', '-f', 'junit=reports/ktpack.xml'], {}, dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, 'reports/ci/ktpack.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(readFileSync(join(dir, 'reports/ktpack.xml'), 'utf8')).toContain('<testsuites');
+    const bad = await runCli(['lint', 'err.yaml', '-f', 'json', '-o', 'blocker/out.json'], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^ktpack: --output blocker\/out\.json: cannot write \(E\w+\)\n$/);
+  });
+
   it('rejects two formats for stdout', async () => {
     const r = await runCli(['lint', SEED_PACK, '-f', 'json', '-f', 'sarif']);
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
 import { readFileSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
 import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/index.js';
@@ -138,9 +138,13 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   for (let i = 0; i < formats.length; i++) {
     const text = getFormatter(formats[i])!(reports, { color: i >= outputs.length && color, version: KTPACK_VERSION });
     if (i < outputs.length) {
-      await writeFile(resolve(io.cwd, outputs[i]), text).catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError(`--output ${outputs[i]}: cannot write (${e.code ?? e.message})`);
-      });
+      // Like ESLint's -o, a report directory that does not exist yet is created (`-o reports/ktpack.sarif`).
+      const target = resolve(io.cwd, outputs[i]);
+      await mkdir(dirname(target), { recursive: true })
+        .then(() => writeFile(target, text))
+        .catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`--output ${outputs[i]}: cannot write (${e.code ?? e.message})`);
+        });
     } else io.stdout.write(text);
   }
 
