@@ -50,8 +50,8 @@ export function formatStylish(input: readonly Diagnostic[] | readonly FileReport
       if (d.hint) out.push(`  ${c.cyan('help:')} ${d.hint}`);
     }
   }
-  const { errors, warnings } = countBySeverity(all);
-  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  const { errors, warnings, infos } = countBySeverity(all);
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${infos ? `, ${infos} info` : ''}`;
   out.push('', errors ? c.errorSummary(summary) : c.warningSummary(summary));
   return `${out.join('\n')}\n`;
 }

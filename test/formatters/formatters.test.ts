@@ -56,6 +56,9 @@ describe('formatters', () => {
     await loadColor();
     expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
     expect(formatStylish([])).toBe('');
+    // Infos are counted too (they fail a run with --fail-level info).
+    const info = formatStylish([{ source: 'i.yaml', diagnostics: [{ ...diags[1], severity: 'info', source: 'i.yaml' }] }]);
+    expect(info.endsWith('\n0 errors, 0 warnings, 1 info\n')).toBe(true);
     const raw = formatStylish([{ source: 'x.bin', text: 'A\u001b[2J\u0007B\n', diagnostics: [{ ...diags[0], source: 'x.bin', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } }] }]);
     expect(raw).toContain('> 1 | A\ufffd[2J\ufffdB');
     expect(raw).not.toMatch(/[\u0007\u001b]/);

@@ -59,6 +59,7 @@ describe('ktpack lint exit codes', () => {
       const r = await runCli(args, {}, dir);
       expect(r.code, r.stderr + r.stdout).toBe(code);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+      if (args.includes('--max-warnings') && code === 1) expect(r.stderr).toBe('ktpack: 1 warning exceeds --max-warnings 0\n');
     });
   }
 });

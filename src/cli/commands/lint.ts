@@ -155,7 +155,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   if (all.some((d) => severityRank(d.severity) >= failRank)) return EXIT.findings;
   const warnings = all.filter((d) => d.severity === 'warning').length;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
-    io.stderr.write(`ktpack: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+    io.stderr.write(`ktpack: ${warnings} warning${warnings === 1 ? '' : 's'} exceed${warnings === 1 ? 's' : ''} --max-warnings ${maxWarnings}\n`);
     return EXIT.findings;
   }
   return EXIT.ok;
