@@ -30,7 +30,9 @@ export interface LoadOptions {
   maxAliasCount?: number;
 }
 
-const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Largest pack {@link loadDocument} parses by default (10 MiB); readers need not read past one byte more. */
+export const MAX_PACK_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = MAX_PACK_BYTES;
 
 /** Parses `text` (one YAML document) into a {@link PackDocument}. Never throws for bad input. */
 export function loadDocument(source: string, text: string, options: LoadOptions = {}): PackDocument {

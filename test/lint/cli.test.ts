@@ -73,6 +73,41 @@ describe('ktpack lint inputs', () => {
     expect(sources).toEqual(['packs/a/policy-config.yaml', 'packs/b/policy-config.yaml', 'other/x.yaml', 'piped.yaml']);
   });
 
+  it('a huge file or endless stdin is refused as yaml/too-large without being read whole', async () => {
+    const { openSync, ftruncateSync, closeSync } = await import('node:fs');
+    const dir = workspace({});
+    // A sparse 3 GiB file: more than Node can read into one string, no disk space used.
+    const fd = openSync(join(dir, 'huge.yaml'), 'w');
+    ftruncateSync(fd, 3 * 1024 ** 3);
+    closeSync(fd);
+    const huge = await runCli(['lint', 'huge.yaml', '-f', 'json'], {}, dir);
+    expect(huge.code, huge.stderr).toBe(1);
+    expect(JSON.parse(huge.stdout).files[0].diagnostics.map((d: { code: string }) => d.code)).toEqual(['yaml/too-large']);
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c) => (out += c));
+    const chunk = Buffer.alloc(1 << 20, 'a');
+    let sent = 0;
+    const feed = () => {
+      // An endless producer: it only stops when the reader stops reading.
+      while (sent < 64 && stdin.write(chunk)) sent++;
+      if (sent < 64) stdin.once('drain', feed);
+      else stdin.end();
+    };
+    feed();
+    const code = await main(['lint', '-', '-f', 'json'], { stdin, stdout, stderr: new PassThrough(), env: {}, cwd: dir });
+    expect(code).toBe(1);
+    expect(JSON.parse(out).files[0].diagnostics[0].code).toBe('yaml/too-large');
+    expect(sent).toBeLessThan(64);
+  });
+
+  it('a device is not a pack file', async () => {
+    const r = await runCli(['lint', '/dev/null'], {}, workspace({}));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ktpack: /dev/null: not a regular file\n');
+  });
+
   it('a directory without packs is a usage error that names it', async () => {
     const dir = workspace({ 'empty/readme.txt': 'hi' });
     const r = await runCli(['lint', 'empty'], {}, dir);

@@ -1,5 +1,5 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -8,6 +8,7 @@ import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/inde
 import { loadColor } from '../../formatters/stylish.js';
 import { CONFIG_FILE_NAMES, LintConfigError, parseLintConfig, parseRuleSetting } from '../../lint/config.js';
 import { lintText, type RuleSetting } from '../../lint/lint.js';
+import { MAX_PACK_BYTES } from '../../load/document.js';
 import { KTPACK_VERSION } from '../../version.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -39,6 +40,7 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
     const abs = resolve(cwd, arg);
     const info = await stat(abs).catch(() => undefined);
     if (info?.isFile()) files.push(abs);
+    else if (info && !info.isDirectory()) problems.push(`${arg}: not a regular file`);
     else if (info?.isDirectory() || (!info && GLOB_CHARS.test(arg))) {
       const { glob } = await import('tinyglobby');
       const found = info
@@ -54,8 +56,35 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
 async function readStdin(io: CliIo): Promise<string> {
   if (!io.stdin) throw new UsageError('lint: `-` reads standard input, but none is available');
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buf);
+    size += buf.length;
+    // One byte over the limit is enough for the too-large diagnostic; `cat /dev/zero |` must not fill memory.
+    if (size > MAX_PACK_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_PACK_BYTES + 1).toString('utf8');
+}
+
+/** Reads a pack file, at most one byte past the size limit (a huge file is refused without reading it whole). */
+function readPackFile(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, MAX_PACK_BYTES + 1 - size));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      size += n;
+      if (size > MAX_PACK_BYTES) break;
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES in the working directory. */
@@ -122,7 +151,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
       source = displayName(file, io.cwd);
       try {
         // Synchronous on purpose: with thousands of files, promise-based reads cost more than they overlap.
-        text = readFileSync(file, 'utf8');
+        text = readPackFile(file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         problems.push(`${source}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
