@@ -8,20 +8,18 @@ import { SEED_PACK } from '../helpers/cli.js';
 const seed = readFileSync(SEED_PACK, 'utf8');
 
 describe('bad input', () => {
-  it('rejects a billion-laughs alias bomb quickly with a clear message', () => {
+  it('rejects a billion-laughs alias bomb with a clear message instead of expanding it', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 12; i++) {
       const prev = String.fromCharCode(96 + i);
       const cur = String.fromCharCode(97 + i);
       levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const started = performance.now();
+    // Expanding it would take minutes and gigabytes (the test would time out); the time of the refusal
+    // is measured by `npm run bench` (bench/suites/lint.mjs), not asserted here.
     const { diagnostics } = lintText('bomb.yaml', `${levels.join('\n')}\n`);
-    const elapsed = performance.now() - started;
     expect(diagnostics.map((d) => d.code)).toEqual(['yaml/alias-limit']);
     expect(diagnostics[0].message).toContain('alias bomb');
-    // A generous bound: expanding the bomb would take minutes and gigabytes.
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it('handles a 10 MB pack: over the limit is refused cleanly, just under is linted', () => {
