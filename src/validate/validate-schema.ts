@@ -187,6 +187,20 @@ function typeName(value: unknown, path: JsonPath = []): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/**
+ * A number as the user wrote it (`version: 1.0` reads as the number 1, which would be a confusing
+ * thing to echo), or undefined for anything else or anything under a credential key.
+ */
+function numberAsWritten(doc: PackDocument, path: JsonPath): string | undefined {
+  const value = valueAt(doc.data, path);
+  if (typeof value !== 'number' || typeName(value, path) !== `number ${String(value)}`) return undefined;
+  const { start, end } = doc.rangeOf(path, 'value');
+  if (start.line !== end.line) return undefined;
+  const line = doc.text.replace(/^\ufeff/, '').split(/\r?\n/)[start.line - 1] ?? '';
+  const written = line.slice(start.column - 1, end.column - 1).trim();
+  return /^[-+.0-9a-zA-Z_]{1,40}$/.test(written) ? `number ${written}` : undefined;
+}
+
 function valueAt(data: unknown, path: JsonPath): unknown {
   let node = data;
   for (const seg of path) node = (node as Record<string | number, unknown> | undefined)?.[seg];
@@ -235,7 +249,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         ...(legacy ? { hint: 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`' } : {}),
         ...base,
         code: 'schema/wrong-type',
-        message: `${where} must be ${expected}, got ${typeName(valueAt(doc.data, path), path)}`,
+        message: `${where} must be ${expected}, got ${numberAsWritten(doc, path) ?? typeName(valueAt(doc.data, path), path)}`,
         path,
         range: doc.rangeOf(path, 'value'),
         docsUrl,

@@ -56,6 +56,19 @@ describe('lint', () => {
     expect(diagnostics[0].code).toMatch(/^yaml\//);
   });
 
+  it('messages and hints say what was written: numbers as written, percent hints only for percentages, each target id once', () => {
+    const version = lintText('p.yaml', seedText.replace('version: 1.0.0', 'version: 1.0')).diagnostics;
+    expect(version.map((d) => d.message)).toEqual(['pack.version must be a string, got number 1.0']);
+    const secret = lintText('p.yaml', seedText.replace('        env: OPENAI_API_KEY', '        env: OPENAI_API_KEY\n      api_key: 1234567890')).diagnostics;
+    expect(secret.map((d) => d.message)).toEqual(['providers.targets[0].api_key must be a string, got a number']);
+    const hint = (threshold: string) => lintText('p.yaml', seedText.replace('threshold: 0.8', `threshold: ${threshold}`)).diagnostics[0].hint;
+    expect(hint('80')).toBe('scores are fractions: write 0.8 for 80%');
+    expect(hint('1.5')).toBe('use a value between 0 and 1');
+    const twice = seedText.replace('    - id: chatgpt-enterprise\n', '    - id: backup\n      provider: openai:chat:gpt-4o-mini\n      secret_key_ref: {env: OPENAI_API_KEY}\n    - id: backup\n      provider: openai:chat:gpt-4o\n      secret_key_ref: {env: OPENAI_API_KEY}\n    - id: chatgpt-enterprise\n');
+    const fallback = lintText('p.yaml', `${twice}provider_fallback:\n  targets: [bakup]\n`).diagnostics.find((d) => d.code === 'fallback-unknown-target');
+    expect(fallback?.hint).toBe('target ids: backup, chatgpt-enterprise');
+  });
+
   it('duplicate keys are reported', () => {
     const text = seedText.replace('  version: 1.0.0\n', '  version: 1.0.0\n  version: 1.0.1\n');
     const [d] = lintText('p.yaml', text).diagnostics;
