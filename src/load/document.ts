@@ -164,6 +164,11 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   const rangeOf = (path: JsonPath, part: 'key' | 'value' = 'value'): Range => {
     const { node, pair, complete, useSite } = walk(path);
     if (complete && part === 'key' && pair) return nodeRange(pair.key) ?? whole;
+    // A mapping without a key of its own (the document, a list item): its first key, not every line it spans.
+    if (complete && part === 'key' && isMap(node) && isPair(node.items[0])) {
+      const first = nodeRange(node.items[0].key);
+      if (first) return first;
+    }
     if (!complete) {
       const at = useSite ? nodeRange(useSite) : undefined;
       if (at) return at;

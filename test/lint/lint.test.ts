@@ -43,6 +43,15 @@ describe('lint', () => {
     expect(d.range.start).toEqual({ line: 1, column: 1 });
   });
 
+  it('a key missing from the document or a list item points at its first key, not at every line it spans', () => {
+    const [root] = lintText('p.yaml', seedText.replace(/^policies:\n  chain:\n(    - .*\n)+/m, '')).diagnostics;
+    expect(root.message).toBe('missing required key "policies" in the document');
+    expect(root.range).toEqual({ start: { line: 1, column: 1 }, end: { line: 1, column: 5 } });
+    const [item] = lintText('p.yaml', seedText.replace('    - id: chatgpt-enterprise\n      provider', '    - provider')).diagnostics;
+    expect(item.message).toBe('missing required key "id" in providers.targets[0]');
+    expect(item.range).toEqual({ start: { line: 7, column: 7 }, end: { line: 7, column: 15 } });
+  });
+
   it('an unknown chain kind gets a did-you-mean', () => {
     const text = seedText.replace('    - pii-detector\n', '    - pii-detecter\n');
     const [d] = lintText('p.yaml', text).diagnostics;
