@@ -26,8 +26,8 @@ export interface LintResult {
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));
 
-/** Lints pack text. Never throws for bad input. */
-export function lintText(source: string, text: string, options: LintOptions = {}): LintResult {
+/** Lints pack text (or the file's bytes, which also checks they are UTF-8). Never throws for bad input. */
+export function lintText(source: string, text: string | Uint8Array, options: LintOptions = {}): LintResult {
   const document = loadDocument(source, text);
   return { document, diagnostics: lintDocument(document, options), maskedText: maskedTextOf(document) };
 }

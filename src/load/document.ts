@@ -1,4 +1,5 @@
 // Loads YAML text into a Document with positions; the only module that turns JSON paths into line:col.
+import { isUtf8 } from 'node:buffer';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
 import { DOCS_BASE } from '../diagnostics.js';
@@ -34,8 +35,14 @@ export interface LoadOptions {
 export const MAX_PACK_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_BYTES = MAX_PACK_BYTES;
 
-/** Parses `text` (one YAML document) into a {@link PackDocument}. Never throws for bad input. */
-export function loadDocument(source: string, text: string, options: LoadOptions = {}): PackDocument {
+/**
+ * Parses `input` (one YAML document) into a {@link PackDocument}. Given the file's bytes, it also
+ * reports text that is not UTF-8 (a Latin-1 or UTF-16 file) instead of linting replacement
+ * characters. Never throws for bad input.
+ */
+export function loadDocument(source: string, input: string | Uint8Array, options: LoadOptions = {}): PackDocument {
+  const bytes = typeof input === 'string' ? undefined : input;
+  const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : (input as string);
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const toRange = (offsets: readonly [number, number]): Range => {
@@ -63,11 +70,18 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
     rangeOf: () => whole,
     lineOf: () => 1,
   });
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+  if ((bytes ? bytes.byteLength : Buffer.byteLength(text, 'utf8')) > maxBytes) {
     return fail(yamlDiag('too-large', `file is larger than ${maxBytes} bytes; refusing to parse it`));
   }
   if (text.includes('\u0000')) {
     return fail(yamlDiag('binary', 'file contains NUL bytes; it is not a YAML text file'));
+  }
+  if (bytes && !isUtf8(bytes)) {
+    // The first replacement character the decoder produced is where the file stops being UTF-8.
+    const at = text.indexOf('\ufffd');
+    const before = text.slice(0, Math.max(0, at)).replace(/^\ufeff/, '').split(/\r?\n/);
+    const pos = { line: before.length, column: before[before.length - 1].length + 1 };
+    return fail(yamlDiag('encoding', 'file is not UTF-8 text (Latin-1 or UTF-16?); save it as UTF-8', at >= 0 ? { start: pos, end: { line: pos.line, column: pos.column + 1 } } : whole));
   }
   // A leading BOM is legal; drop it so columns on line 1 match what editors show.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

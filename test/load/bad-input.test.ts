@@ -38,6 +38,15 @@ describe('bad input', () => {
     expect(diagnostics[0].code).toBe('yaml/binary');
   });
 
+  it('bytes that are not UTF-8 are one yaml/encoding diagnostic at the first bad byte', () => {
+    const latin1 = Buffer.from(seed.replace('name: chatgpt-enterprise-gateway', 'name: café-gateway'), 'latin1');
+    const { diagnostics } = lintText('l.yaml', latin1);
+    expect(diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.column}`)).toEqual(['yaml/encoding 2:12']);
+    // The same text as UTF-8 bytes lints clean; UTF-16 has NUL bytes.
+    expect(lintText('u.yaml', Buffer.from(seed.replace('name: chatgpt-enterprise-gateway', 'name: café-gateway'))).diagnostics).toEqual([]);
+    expect(lintText('w.yaml', Buffer.from(`\ufeff${seed}`, 'utf16le')).diagnostics.map((d) => d.code)).toEqual(['yaml/binary']);
+  });
+
   it('__proto__ and constructor keys neither pollute prototypes nor crash', () => {
     const text = seed.replace('policy:\n', 'policy:\n  __proto__:\n    polluted: yes\n  constructor:\n    prototype:\n      polluted2: yes\n');
     const doc = loadDocument('p.yaml', text);

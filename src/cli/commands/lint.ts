@@ -53,7 +53,7 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
   return { files: [...new Set(files)], problems };
 }
 
-async function readStdin(io: CliIo): Promise<string> {
+async function readStdin(io: CliIo): Promise<Buffer> {
   if (!io.stdin) throw new UsageError('lint: `-` reads standard input, but none is available');
   const chunks: Buffer[] = [];
   let size = 0;
@@ -64,11 +64,11 @@ async function readStdin(io: CliIo): Promise<string> {
     // One byte over the limit is enough for the too-large diagnostic; `cat /dev/zero |` must not fill memory.
     if (size > MAX_PACK_BYTES) break;
   }
-  return Buffer.concat(chunks).subarray(0, MAX_PACK_BYTES + 1).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, MAX_PACK_BYTES + 1);
 }
 
 /** Reads a pack file, at most one byte past the size limit (a huge file is refused without reading it whole). */
-function readPackFile(file: string): string {
+function readPackFile(file: string): Buffer {
   const fd = openSync(file, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -81,7 +81,7 @@ function readPackFile(file: string): string {
       size += n;
       if (size > MAX_PACK_BYTES) break;
     }
-    return Buffer.concat(chunks, size).toString('utf8');
+    return Buffer.concat(chunks, size);
   } finally {
     closeSync(fd);
   }
@@ -142,7 +142,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   const { files, problems } = await expandInputs(args, io.cwd);
   const reports: FileReport[] = [];
   for (const file of files) {
-    let text: string;
+    let text: Buffer;
     let source: string;
     if (file === '-') {
       text = await readStdin(io);
