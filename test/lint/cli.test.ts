@@ -210,6 +210,14 @@ describe('rule settings and directives', () => {
     expect(level.stderr).toContain('level "loud"');
   });
 
+  it('a run from a subdirectory uses the nearest .ktpackrc.yaml above it', async () => {
+    const dir = workspace({ '.ktpackrc.yaml': 'rules:\n  pack-disabled: error\n', 'packs/a/policy-config.yaml': warningOnly });
+    expect((await runCli(['lint', 'policy-config.yaml'], {}, join(dir, 'packs/a'))).code).toBe(1);
+    writeFileSync(join(dir, 'packs/.ktpackrc.yaml'), 'rules:\n  pack-disabled: off\n');
+    const nearer = await runCli(['lint', 'policy-config.yaml', '--fail-level', 'warning'], {}, join(dir, 'packs/a'));
+    expect(nearer.code, nearer.stdout).toBe(0);
+  });
+
   it('# ktpack-disable-next-line silences the named rule on the next line only', async () => {
     const text = seed.replace('    - pii-detector\n', '    # ktpack-disable-next-line chain-unknown-kind -- vendor kind\n    - pii-detecter\n    - pii-detectr\n    - pii-detector\n');
     const dir = workspace({ 'p.yaml': text });

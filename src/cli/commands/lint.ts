@@ -87,9 +87,20 @@ function readPackFile(file: string): Buffer {
   }
 }
 
-/** Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES in the working directory. */
+/** The working directory and each directory above it, nearest first. */
+function upwards(cwd: string): string[] {
+  const dirs = [resolve(cwd)];
+  while (dirname(dirs[dirs.length - 1]) !== dirs[dirs.length - 1]) dirs.push(dirname(dirs[dirs.length - 1]));
+  return dirs;
+}
+
+/**
+ * Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES found in the working
+ * directory or the nearest directory above it (as ESLint looks for its config), so a run from a
+ * subdirectory of the repository uses the same settings as a run from its root.
+ */
 async function loadRuleSettings(options: LintCommandOptions, cwd: string): Promise<Record<string, RuleSetting>> {
-  const candidates = options.config ? [resolve(cwd, options.config)] : CONFIG_FILE_NAMES.map((n) => resolve(cwd, n));
+  const candidates = options.config ? [resolve(cwd, options.config)] : upwards(cwd).flatMap((dir) => CONFIG_FILE_NAMES.map((n) => resolve(dir, n)));
   let rules: Record<string, RuleSetting> = {};
   for (const file of candidates) {
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -209,7 +220,7 @@ export const lintCommand: CliCommand = {
       .addOption(new Option('-o, --output <file>', 'write the matching --format to a file (repeatable, paired in order)').argParser(collect))
       .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
       .option('--max-warnings <n>', 'also fail when there are more than n warnings')
-      .option('-c, --config <file>', `lint settings file (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`)
+      .option('-c, --config <file>', `lint settings file (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory or the nearest one above it)`)
       .addOption(new Option('--rule <id=level>', 'override a rule: error, warning, info or off (repeatable)').argParser(collect))
       .option('--no-color', 'never use colours (NO_COLOR is honoured too)')
       .option('--stdin-filename <name>', 'file name to report for -')
