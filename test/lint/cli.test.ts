@@ -281,6 +281,24 @@ describe('no Node warnings from the YAML parser', () => {
   });
 });
 
+describe('a reader that stops early', () => {
+  it('closing stdout (ktpack lint | head) ends quietly with the real exit code', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 150; i++) files[`p${i}/policy-config.yaml`] = withError;
+    const dir = workspace(files);
+    const child = spawn(process.execPath, [BIN, 'lint', '.', '-f', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    // Read one chunk, then close our end of the pipe as `head -c` would.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(1);
+  });
+});
+
 describe('secrets in other findings', () => {
   it('a key pasted into secret_key_ref.env is flagged and never echoed by any rule', async () => {
     const { lintText } = await import('../../src/lint/lint.js');
