@@ -286,7 +286,9 @@ describe('a reader that stops early', () => {
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('../helpers/cli.js');
     const files: Record<string, string> = {};
-    for (let i = 0; i < 150; i++) files[`p${i}/policy-config.yaml`] = withError;
+    // Several findings per file and many files: far more output than a pipe buffer holds.
+    const noisy = withError.replace('    - audit-logger\n', '    - audit-loger\n    - pii-detectr\n    - prompt-injecton\n    - audit-logger\n');
+    for (let i = 0; i < 300; i++) files[`p${i}/policy-config.yaml`] = noisy;
     const dir = workspace(files);
     const child = spawn(process.execPath, [BIN, 'lint', '.', '-f', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
