@@ -1,7 +1,7 @@
 // Recognises credentials in pack text and masks them, so no diagnostic or report ever prints one whole.
 
 /** Value shapes of well-known credentials (provider API keys, cloud keys, tokens, private keys). */
-export const SECRET_PATTERNS: ReadonlyArray<{ name: string; re: RegExp }> = [
+export const SECRET_PATTERNS: ReadonlyArray<{ name: string; re: RegExp; needle?: string }> = [
   { name: 'Anthropic API key', re: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
   { name: 'OpenAI API key', re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
@@ -10,9 +10,9 @@ export const SECRET_PATTERNS: ReadonlyArray<{ name: string; re: RegExp }> = [
   { name: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   { name: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
   // The whole block, body included (to the END line, or to the end of the text when it is cut off).
-  { name: 'private key', re: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g },
+  { name: 'private key', re: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g, needle: 'PRIVATE KEY-----' },
   // scheme://user:password@host (a `${VAR}` password is a reference, not a secret).
-  { name: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:(?!\$\{)[^\s@/]+@/gi },
+  { name: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:(?!\$\{)[^\s@/]+@/gi, needle: '://' },
   { name: 'bearer token', re: /\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*/g },
 ];
 
@@ -27,7 +27,9 @@ export interface SecretMatch {
 /** Every credential-looking span in `text`, in order, without overlaps. */
 export function findSecrets(text: string): SecretMatch[] {
   const found: SecretMatch[] = [];
-  for (const { name, re } of SECRET_PATTERNS) {
+  for (const { name, re, needle } of SECRET_PATTERNS) {
+    // A cheap substring test first: most packs have no URL with credentials and no key block.
+    if (needle !== undefined && !text.includes(needle)) continue;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const start = m.index;

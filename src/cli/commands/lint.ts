@@ -1,5 +1,5 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -71,17 +71,22 @@ async function readStdin(io: CliIo): Promise<Buffer> {
 function readPackFile(file: string): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const chunks: Buffer[] = [];
+    // Sized from fstat (a 1 MiB buffer per file made linting 1,000 packs mostly garbage collection);
+    // grown if the file grows while it is read, never past the limit.
+    let buf = Buffer.allocUnsafe(Math.min(fstatSync(fd).size, MAX_PACK_BYTES) + 1);
     let size = 0;
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 << 20, MAX_PACK_BYTES + 1 - size));
-      const n = readSync(fd, buf, 0, buf.length, null);
+      if (size === buf.length) {
+        if (size > MAX_PACK_BYTES) break;
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_PACK_BYTES + 1));
+        buf.copy(bigger, 0, 0, size);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, size, buf.length - size, null);
       if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
       size += n;
-      if (size > MAX_PACK_BYTES) break;
     }
-    return Buffer.concat(chunks, size);
+    return buf.subarray(0, size);
   } finally {
     closeSync(fd);
   }
