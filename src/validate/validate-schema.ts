@@ -245,8 +245,11 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         .map(article)
         .join(' or ');
       const legacy = formatPath(path) === 'policies' && Array.isArray(valueAt(doc.data, path));
+      const hint = legacy
+        ? 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`'
+        : typeHint(String((err.params as { type: string }).type).split(','), valueAt(doc.data, path), path);
       return {
-        ...(legacy ? { hint: 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`' } : {}),
+        ...(hint ? { hint } : {}),
         ...base,
         code: 'schema/wrong-type',
         message: `${where} must be ${expected}, got ${numberAsWritten(doc, path) ?? typeName(valueAt(doc.data, path), path)}`,
@@ -284,6 +287,24 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
       };
     }
   }
+}
+
+/** A fix for the usual wrong-type mistakes: quoted numbers, a comma-separated string for a list, `secret_key_ref: NAME`. */
+function typeHint(expected: string[], value: unknown, path: JsonPath): string | undefined {
+  const last = path[path.length - 1];
+  if (last === 'secret_key_ref' && typeof value === 'string') return 'use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)';
+  if (typeof value !== 'string') return undefined;
+  const underSecret = path.some((seg) => typeof seg === 'string' && SECRET_KEY_NAMES.has(seg.toLowerCase()));
+  if (underSecret) return undefined;
+  if ((expected.includes('number') || expected.includes('integer')) && value.trim() !== '' && Number.isFinite(Number(value))) return 'remove the quotes: numbers are written bare';
+  if (expected.includes('boolean') && /^(true|false)$/i.test(value.trim())) return `remove the quotes: write ${value.trim().toLowerCase()}`;
+  if (expected.includes('array')) {
+    // A regex may contain commas ({1,3}); only plain names are split.
+    if (/[\\{}()[\]|*+?^$]/.test(value)) return `write a YAML list: ['${value.length > 40 ? `${value.slice(0, 40)}…` : value}']`;
+    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    return `write a YAML list: [${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}]`;
+  }
+  return undefined;
 }
 
 /** Keys of the legacy tutorial schema, with what to write instead. */
@@ -324,7 +345,7 @@ function readable(err: ErrorObject): string {
     case 'minProperties':
       return `must have at least ${p.limit} key(s)`;
     case 'maxProperties':
-      return `must have at most ${p.limit} key(s)`;
+      return err.instancePath.endsWith('/secret_key_ref') ? 'takes exactly one of `env` or `store`, not both' : `must have at most ${p.limit} key(s)`;
     case 'uniqueItems':
       return `must not repeat items (items ${p.j} and ${p.i} are equal)`;
     case 'const':

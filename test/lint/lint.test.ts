@@ -78,6 +78,17 @@ describe('lint', () => {
     expect(fallback?.hint).toBe('target ids: backup, chatgpt-enterprise');
   });
 
+  it('wrong types of the usual kinds come with the fix', () => {
+    const hintFor = (from: string, to: string) => lintText('p.yaml', seedText.replace(from, to)).diagnostics.map((d) => d.hint);
+    expect(hintFor('retention_days: 365', 'retention_days: "365"')).toEqual(['remove the quotes: numbers are written bare']);
+    expect(hintFor('immutable: true', 'immutable: "true"')).toEqual(['remove the quotes: write true']);
+    expect(hintFor('entities:\n      - EMAIL\n      - PHONE\n      - SSN\n      - CREDIT_CARD\n', 'entities: EMAIL, PHONE\n')).toEqual(['write a YAML list: [EMAIL, PHONE]']);
+    expect(hintFor('      secret_key_ref:\n        env: OPENAI_API_KEY', '      secret_key_ref: OPENAI_API_KEY')).toEqual(['use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)']);
+    expect(hintFor('    action: block\n', '    action: block\n    detection: {attack_patterns: "a{1,3}b"}\n')).toEqual(["write a YAML list: ['a{1,3}b']"]);
+    const both = lintText('p.yaml', seedText.replace('env: OPENAI_API_KEY', 'env: OPENAI_API_KEY\n        store: openai')).diagnostics;
+    expect(both.map((d) => d.message)).toEqual(['providers.targets[0].secret_key_ref takes exactly one of `env` or `store`, not both']);
+  });
+
   it('duplicate keys are reported', () => {
     const text = seedText.replace('  version: 1.0.0\n', '  version: 1.0.0\n  version: 1.0.1\n');
     const [d] = lintText('p.yaml', text).diagnostics;
