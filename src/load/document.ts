@@ -228,9 +228,9 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<') && key.source === '<<';
 }
 
-function keyString(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
-  return String(key);
+function keyString(key: unknown): string | undefined {
+  // Only scalar keys have a name in the data; collection keys are reported as yaml/complex-key.
+  return isScalar(key) ? String(key.value) : undefined;
 }
 
 function yamlErrorCode(code: string): string {
@@ -274,8 +274,16 @@ function scanKeys(root: unknown): { duplicate?: [number, number]; complex?: [num
       const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
-        if (isMap(key) || isSeq(key)) complex = earliest(complex, key);
-        const name = isScalar(key) ? `s:${String(key.value)}` : key ? `n:${String(key)}` : 'null';
+        if (isMap(key) || isSeq(key)) {
+          // Reported as complex-key; stringifying it could itself throw (a merge key inside it).
+          // A block mapping's own range can start after its first key: take whichever comes first.
+          const first = (isMap(key) ? (key.items[0]?.key as { range?: [number, number, number] } | null) : null)?.range;
+          const own = key.range;
+          complex = earliest(complex, { range: first && own && first[0] < own[0] ? [first[0], own[1], own[2]] : own });
+          stack.push(pair.value);
+          continue;
+        }
+        const name = isScalar(key) ? `s:${String(key.value)}` : isAlias(key) ? `a:${key.source}` : 'null';
         if (name === 's:<<') continue;
         if (seen.has(name)) duplicate = earliest(duplicate, key);
         seen.add(name);
