@@ -1,6 +1,6 @@
 // Loads YAML text into a Document with positions; the only module that turns JSON paths into line:col.
 import { isUtf8 } from 'node:buffer';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
+import { type Alias as YamlAlias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
 import { DOCS_BASE } from '../diagnostics.js';
 
@@ -131,7 +131,15 @@ export function loadDocument(source: string, input: string | Uint8Array, options
             at >= 0 ? toRange([at, at + unresolved[1].length + 1]) : whole,
           ),
         );
-      } else if (/alias/i.test(message)) {
+      } else if (/^Merge sources/.test(message)) {
+        // `<<: 5` or `<<: *list`: merge keys take a mapping (or a list of them); the yaml package names no position.
+        const bad = firstBadMergeValue(doc.contents, doc);
+        if (bad && isAlias(bad.node) && bad.node.resolve(doc) === undefined) {
+          diagnostics.push(yamlDiag('bad-alias', `alias *${bad.node.source} refers to no anchor &${bad.node.source} defined before it`, toRange(bad.at)));
+        } else {
+          diagnostics.push(yamlDiag('bad-merge', 'a merge key (<<) takes a mapping, an alias of one, or a list of those', bad ? toRange(bad.at) : whole));
+        }
+      } else if (/^Excessive alias count/.test(message)) {
         diagnostics.push(yamlDiag('alias-limit', 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'));
       } else {
         diagnostics.push(yamlDiag('invalid', cleanYamlMessage(message)));
@@ -222,6 +230,28 @@ function openerOf(text: string, message: string, pos: readonly [number, number])
   const opener = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : /end with a \]/.test(message) ? '[' : /end with a \}/.test(message) ? '{' : '';
   const at = opener ? find(opener) : -1;
   return at >= 0 ? [at, at + 1] : [pos[0], pos[1]];
+}
+
+/** Offsets of the first `<<` value that is not a mapping, an alias of one, or a list of those. */
+function firstBadMergeValue(root: unknown, doc: Parameters<YamlAlias['resolve']>[0]): { node: unknown; at: [number, number] } | undefined {
+  const isMapping = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMergeKey(pair.key)) {
+          const bad = isSeq(pair.value) ? pair.value.items.find((item) => !isMapping(item)) : isMapping(pair.value) ? undefined : pair.value;
+          const r = (bad as { range?: [number, number, number] } | null | undefined)?.range ?? (bad === null ? (pair.key as { range?: [number, number, number] }).range : undefined);
+          if (bad !== undefined && r) return { node: bad, at: [r[0], r[1]] };
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
 }
 
 function isMergeKey(key: unknown): boolean {
