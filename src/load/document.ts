@@ -269,14 +269,16 @@ function yamlErrorCode(code: string): string {
       return 'duplicate-key';
     case 'TAB_AS_INDENT':
       return 'tab-indent';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'MULTILINE_IMPLICIT_KEY':
-    case 'UNEXPECTED_TOKEN':
-    case 'BLOCK_AS_IMPLICIT_KEY':
-      return 'syntax';
+    case 'BAD_ALIAS':
+    case 'ALIAS_PROPS':
+      return 'bad-alias';
+    case 'TAG_RESOLVE_FAILED':
+    case 'BAD_COLLECTION_TYPE':
+      return 'tag';
     default:
-      return code.toLowerCase().replace(/_/g, '-');
+      // Every other parser complaint (indentation, unclosed brackets, flow/block mix-ups, …) is one
+      // documented code: the message says which.
+      return 'syntax';
   }
 }
 

@@ -64,6 +64,14 @@ describe('bad input', () => {
     expect(d.range).toEqual({ start: { line: 29, column: 5 }, end: { line: 29, column: 18 } });
   });
 
+  it('every YAML problem has one of the documented codes', () => {
+    const documented = [...readFileSync(new URL('../../docs/diagnostics.md', import.meta.url), 'utf8').matchAll(/^\| `(yaml\/[a-z-]+)`/gm)].map((m) => m[1]);
+    const inputs = ['pack: !custom a\n', 'pack: !!int x\n', 'pack: !!map [a]\n', 'a: [b\n  c: }\n', '"a\\q": 1\n', 'a: &x &y 1\n', 'a: !t !u 1\n', '- a\nb: 1\n', 'a:\n  - b\n c: 1\n', `${'k'.repeat(1100)}: 1\n`, '@a: 1\n', 'a: {b: [c}\n', '? a\n? a\n'];
+    for (const input of inputs) {
+      for (const d of lintText('x.yaml', input).diagnostics.filter((x) => x.code.startsWith('yaml/'))) expect(documented, `${JSON.stringify(input)} -> ${d.code}`).toContain(d.code);
+    }
+  });
+
   it('never throws, whatever the bytes', () => {
     const inputs = ['', '\n', '---', '--- !!binary', '[', '{', ']', '&a *a', '!!js/function "x"', 'a: !!str', '? [a]\n: b', '"\\u0000"', '%YAML 9.9\n---\na: 1', 'a:\n\t- b'];
     for (const input of inputs) {
