@@ -1,6 +1,6 @@
 // Loads ktpack's bundled CommonJS entries through a V8 code cache, so a cold `ktpack lint` skips most compilation.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,10 @@ export interface CachedModule {
   /** True when V8 compiled the file from a stored cache. */
   fromCache: boolean;
   /**
-   * Writes the code cache when there was none (or V8 rejected it). Call it after the code has run:
-   * the cache then also holds the functions compiled lazily during the run. Never throws.
+   * Writes the code cache when there was none (or V8 rejected it), from the second run of this source
+   * on: the first run only leaves a marker, so a one-off run (CI after `npm ci`, which starts from an
+   * empty node_modules) does not pay for writing a cache nobody will read. Call it after the code has
+   * run: the cache then also holds the functions compiled lazily during the run. Never throws.
    */
   saveCache(): void;
 }
@@ -61,9 +63,14 @@ export function requireCached(file: string, cacheDir: string): CachedModule {
     saveCache() {
       if (cachedData !== undefined && !script.cachedDataRejected) return;
       try {
-        mkdirSync(cacheDir, { recursive: true });
-        // Caches of older sources or Node versions are useless now.
-        for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}.`) && old.endsWith('.v8')) rmSync(join(cacheDir, old), { force: true });
+        const marker = `${cacheFile}.seen`;
+        if (!existsSync(marker)) {
+          mkdirSync(cacheDir, { recursive: true });
+          // Caches and markers of older sources or Node versions are useless now.
+          for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}.`)) rmSync(join(cacheDir, old), { force: true });
+          writeFileSync(marker, '');
+          return;
+        }
         // Written whole, then renamed: a concurrent run never reads half a cache.
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());

@@ -256,7 +256,9 @@ describe('built CLI (bin/ktpack.js -> bundled dist/lint-cli.cjs through the code
     const { lintText } = await import('../../src/lint/lint.js');
     const fromSource = JSON.parse(formatJson(files.map((f) => ({ source: f, diagnostics: lintText(f, readFileSync(join(corpus, f), 'utf8')).diagnostics })))).files;
     expect(built).toEqual(fromSource);
-    // The run compiled through (or wrote) the code cache of both bundled files.
+    // From the second run on, both bundled files compile through a code cache.
+    execFileSync(process.execPath, [BIN, 'lint', '--version'], { cwd: corpus });
+    execFileSync(process.execPath, [BIN, 'lint', '--version'], { cwd: corpus });
     const cached = (await import('node:fs')).readdirSync(`${ROOT}node_modules/.cache/ktpack`);
     expect(cached).toEqual(expect.arrayContaining([expect.stringMatching(/^lint-cli\.cjs\.\w+\.v8$/), expect.stringMatching(/^pack-validators\.cjs\.\w+\.v8$/)]));
   }, 60_000);
