@@ -142,7 +142,7 @@ export function loadDocument(source: string, input: string | Uint8Array, options
       } else if (/^Excessive alias count/.test(message)) {
         diagnostics.push(yamlDiag('alias-limit', 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'));
       } else {
-        diagnostics.push(yamlDiag('invalid', cleanYamlMessage(message)));
+        diagnostics.push(yamlDiag('syntax', cleanYamlMessage(message)));
       }
     }
   }
