@@ -157,6 +157,7 @@ describe('ktpack lint outputs', () => {
     expect((await runCli(['lint', 'err.yaml'], { FORCE_COLOR: '1' }, dir)).stdout).toMatch(/\u001b\[/);
     expect((await runCli(['lint', 'err.yaml'], { FORCE_COLOR: '1', NO_COLOR: '1' }, dir)).stdout).not.toMatch(/\u001b\[/);
     expect((await runCli(['lint', 'err.yaml', '--no-color'], { FORCE_COLOR: '1' }, dir)).stdout).not.toMatch(/\u001b\[/);
+    expect((await runCli(['lint', 'err.yaml'], { FORCE_COLOR: '0' }, dir)).stdout).not.toMatch(/\u001b\[/);
   });
 
   for (const format of ['stylish', 'json', 'sarif', 'github', 'junit']) {

@@ -178,7 +178,9 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     reports.push({ source, text: result.maskedText, diagnostics: result.diagnostics });
   }
 
-  const color = options.color !== false && !io.env.NO_COLOR && (Boolean(io.env.FORCE_COLOR) || (io.stdout as { isTTY?: boolean }).isTTY === true);
+  // FORCE_COLOR=0 (or false) turns colour off, as in chalk and Node; any other value forces it on.
+  const force = io.env.FORCE_COLOR === undefined ? undefined : !['0', 'false'].includes(io.env.FORCE_COLOR);
+  const color = options.color !== false && !io.env.NO_COLOR && (force ?? (io.stdout as { isTTY?: boolean }).isTTY === true);
   if (color && formats.length > outputs.length && formats[formats.length - 1] === 'stylish') await loadColor();
   for (let i = 0; i < formats.length; i++) {
     const text = getFormatter(formats[i])!(reports, { color: i >= outputs.length && color, version: KTPACK_VERSION });
