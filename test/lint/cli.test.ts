@@ -108,6 +108,14 @@ describe('ktpack lint inputs', () => {
     expect(r.stderr).toBe('ktpack: /dev/null: not a regular file\n');
   });
 
+  it('a pack reached twice (named twice, through a symlinked directory loop) is linted once', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const dir = workspace({ 'packs/a/policy-config.yaml': withError });
+    symlinkSync('..', join(dir, 'packs/a/up'));
+    const r = await runCli(['lint', 'packs', 'packs/a/policy-config.yaml', '-f', 'json'], {}, dir);
+    expect(JSON.parse(r.stdout).files.map((f: { source: string }) => f.source)).toEqual(['packs/a/policy-config.yaml']);
+  });
+
   it('a directory without packs is a usage error that names it', async () => {
     const dir = workspace({ 'empty/readme.txt': 'hi' });
     const r = await runCli(['lint', 'empty'], {}, dir);

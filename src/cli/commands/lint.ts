@@ -1,5 +1,5 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -50,7 +50,20 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
       files.push(...found.sort());
     } else problems.push(`${arg}: no such file or directory`);
   }
-  return { files: [...new Set(files)], problems };
+  // The same file reached twice (named twice, or through a symlinked directory) is linted once.
+  const seen = new Set<string>();
+  const unique = files.filter((f) => {
+    let key = f;
+    try {
+      key = f === '-' ? f : realpathSync(f);
+    } catch {
+      key = f;
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { files: unique, problems };
 }
 
 async function readStdin(io: CliIo): Promise<Buffer> {
