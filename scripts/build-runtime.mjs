@@ -60,7 +60,7 @@ await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.m
 console.error(`runtime bundle: ${code.length} bytes (${Buffer.byteLength(code)} bytes UTF-8)`);
 
 // The `ktpack build` entry (src/cli/build-main.ts) as one file, dist/build-cli.mjs, for a fast cold start
-// (same approach and externals as scripts/build-lint-cli.mjs).
+// (like scripts/build-lint-cli.mjs, as an ES module).
 await build({
   entryPoints: [new URL('../src/cli/build-main.ts', import.meta.url).pathname],
   outfile: new URL('../dist/build-cli.mjs', import.meta.url).pathname,
