@@ -24,6 +24,7 @@ for (const file of files) {
   const suite = await import(new URL(file, dir));
   console.error(`\n## ${suite.title} (${name})`);
   const started = Date.now();
+  const suiteLoad = load();
   let markdown;
   try {
     markdown = await suite.run({ flags, log: (s) => console.error(s) });
@@ -33,7 +34,8 @@ for (const file of files) {
     markdown = `**Suite failed:** ${String(e?.message ?? e).split('\n')[0]}`;
   }
   console.error(markdown);
-  sections.set(name, `<!-- suite:${name} -->\n## ${suite.title}\n\n_Suite \`${name}\`, ${((Date.now() - started) / 1000).toFixed(1)} s._\n\n${markdown.trim()}\n`);
+  // Date and load per section: a --write run of one suite keeps the others' sections from earlier runs.
+  sections.set(name, `<!-- suite:${name} -->\n## ${suite.title}\n\n_Suite \`${name}\`, ${((Date.now() - started) / 1000).toFixed(1)} s, run on ${new Date().toISOString().slice(0, 10)}, load average before ${suiteLoad}._\n\n${markdown.trim()}\n`);
 }
 const cpus = os.cpus();
 const header = `# ktpack benchmarks

@@ -50,11 +50,17 @@ export interface StreamScanner {
 /** Polices a streamed response with a bounded hold-back window (default 256 characters per field). */
 export declare function createStreamScanner(env?: EvaluateEnv, options?: { holdBack?: number }): StreamScanner;
 `;
-await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.mjs bundle.\n${types.replace(/\/\/# sourceMappingURL=.*\n?/, '')}${exportsDecl}`);
+// runtime.mjs does not export IR_VERSION: declare only what the module has (irVersion is the literal 1).
+const dataTypes = types
+  .replace(/\/\/# sourceMappingURL=.*\n?/, '')
+  .replace(/(?:\/\*\*[^\n]*\*\/\n)?export declare const IR_VERSION: 1;\n/, '')
+  .replace(/typeof IR_VERSION/g, '1');
+if (/IR_VERSION/.test(dataTypes)) throw new Error('runtime types still mention IR_VERSION, which runtime.mjs does not export');
+await writeFile(new URL('runtime.d.ts', outDir), `// Types of a ktpack runtime.mjs bundle.\n${dataTypes}${exportsDecl}`);
 console.error(`runtime bundle: ${code.length} bytes (${Buffer.byteLength(code)} bytes UTF-8)`);
 
 // The `ktpack build` entry (src/cli/build-main.ts) as one file, dist/build-cli.mjs, for a fast cold start
-// (same approach and externals as scripts/build-lint-cli.mjs).
+// (like scripts/build-lint-cli.mjs, as an ES module).
 await build({
   entryPoints: [new URL('../src/cli/build-main.ts', import.meta.url).pathname],
   outfile: new URL('../dist/build-cli.mjs', import.meta.url).pathname,

@@ -32,15 +32,23 @@ export async function loadPack(path: string): Promise<LoadedPack> {
   if (info.isDirectory()) {
     const manifestPath = join(path, 'manifest.json');
     if (await stat(manifestPath).catch(() => undefined)) return loadBundle(path);
-    return loadPackFile(join(path, 'policy-config.yaml'));
+    return loadPackFile(await packFileIn(path));
   }
   return loadPackFile(path);
+}
+
+/** The pack file of a pack folder: policy-config.yaml, else policy-config.yml (as `ktpack lint` finds them). */
+export async function packFileIn(dir: string): Promise<string> {
+  for (const name of ['policy-config.yaml', 'policy-config.yml']) {
+    if (await stat(join(dir, name)).catch(() => undefined)) return join(dir, name);
+  }
+  throw new UserIoError(`${dir}: no policy-config.yaml (or .yml) in this folder`);
 }
 
 /** Lints and compiles a YAML pack file. */
 export async function loadPackFile(file: string): Promise<LoadedPack> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a pack file' : `cannot be read (${e.code ?? e.message})`}`);
   });
   const { document, diagnostics } = lintText(file, text);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };
@@ -69,7 +77,13 @@ export async function loadBundle(dir: string): Promise<LoadedPack> {
     if (actual !== expected) throw new UserIoError(`${dir}: ${name} does not match manifest.json (hash ${actual}, manifest says ${expected}); refusing a modified bundle`);
   }
   const ir = parseJson(irText, `${dir}/policy.ir.json`) as PolicyIr;
-  if (ir.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir.irVersion)}`);
+  if (ir?.irVersion !== 1) throw new UserIoError(`${dir}: unsupported IR version ${String(ir?.irVersion)}; rebuild the bundle with this ktpack (ktpack build)`);
+  // Loaded on demand: only bundles need the IR schema validator.
+  const { irProblems } = await import('./emit/verify-ir.js');
+  const problems = irProblems(ir);
+  if (problems.length > 0) {
+    throw new UserIoError(`${dir}/policy.ir.json is not an IR this ktpack can run (${problems.join('; ')}); rebuild the bundle with this ktpack (ktpack build)`);
+  }
   return { ir, diagnostics: [], irHash: hash, origin: dir };
 }
 

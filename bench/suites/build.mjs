@@ -40,16 +40,26 @@ function rate(fn, ms = 1500) {
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** A ~1 KB chat request: a system prompt, a few turns, one e-mail address to redact. */
-function kilobyteRequest(withPii) {
+/**
+ * A ~1 KB chat request: a system prompt, a few turns, one e-mail address to redact. `history` and
+ * `turn` are woven into the texts: distinct values make distinct texts, so no detector cache can
+ * answer (prompt-injection reuses scores of texts of 256+ characters it saw recently).
+ */
+function kilobyteRequest(withPii, history = '', turn = '') {
   const filler = 'Please summarise the quarterly revenue figures for the EMEA region and compare them with last year, highlighting churn drivers. ';
   const messages = [
-    { role: 'system', content: 'You are a helpful enterprise assistant. Answer concisely and cite internal documents where possible.' },
-    { role: 'user', content: filler.repeat(3) },
-    { role: 'assistant', content: 'Revenue grew 12% year over year, driven mostly by expansion in existing accounts. Churn was concentrated in the SMB segment.' },
-    { role: 'user', content: `${filler.repeat(2)}${withPii ? 'Send the summary to jane.doe@example.com when done.' : 'Send the summary to the finance team when done.'}` },
+    { role: 'system', content: `You are a helpful enterprise assistant${history}. Answer concisely and cite internal documents where possible.` },
+    { role: 'user', content: `${filler.repeat(3)}Ticket ${history || 'A-1'}.` },
+    { role: 'assistant', content: `Revenue grew 12% year over year, driven mostly by expansion in existing accounts${history}. Churn was concentrated in the SMB segment.` },
+    { role: 'user', content: `${filler.repeat(2)}${withPii ? `Send the summary to jane.doe@example.com when done (${turn || 'B-1'}).` : `Send the summary to the finance team when done (${turn || 'B-1'}).`}` },
   ];
   return { model: 'gpt-4o', messages };
+}
+
+/** Decisions per second over a pool of distinct requests (each used once per pass over the pool). */
+function poolRate(ir, pool, ms) {
+  let i = 0;
+  return rate(() => evaluate(ir, { phase: 'request', request: pool[i++ % pool.length] }, { markers: createMarkerTable() }), ms);
 }
 
 export async function run({ log }) {
@@ -115,15 +125,26 @@ export async function run({ log }) {
   const size = Buffer.byteLength(JSON.stringify(pii));
   const wire = JSON.stringify(clean);
   const baseline = rate(() => JSON.stringify(JSON.parse(wire)));
+  // Pools larger than any detector cache and than what one timing window consumes, so every text is new.
+  const POOL = 60000;
+  const newClean = Array.from({ length: POOL }, (_, k) => kilobyteRequest(false, ` #${k}`, `T-${k}`));
+  const newPii = Array.from({ length: POOL }, (_, k) => kilobyteRequest(true, ` #${k}`, `T-${k}`));
+  // A chat: the same system prompt and history every turn, a new last message.
+  const chatTurns = Array.from({ length: POOL }, (_, k) => kilobyteRequest(true, '', `T-${k}`));
+  // Warm-up on texts of the same shape so the first timed pool does not pay for JIT and the pools' allocation.
+  poolRate(ir, Array.from({ length: 5000 }, (_, k) => kilobyteRequest(k % 2 === 0, ` w${k}`, `W-${k}`)), 1000);
+  const newCleanRate = poolRate(ir, newClean, 1500);
+  const newPiiRate = poolRate(ir, newPii, 1500);
+  const chatRate = poolRate(ir, chatTurns, 1500);
   const cleanRate = rate(() => evaluate(ir, { phase: 'request', request: clean }, { markers: createMarkerTable() }));
   const piiRate = rate(() => evaluate(ir, { phase: 'request', request: pii }, { markers: createMarkerTable() }));
   // Attribution: the same request through each step alone (the evaluator's own work is what remains).
   const perKind = ir.request.map((step) => {
     const alone = { ...ir, request: [step] };
-    return { kind: step.kind, rate: rate(() => evaluate(alone, { phase: 'request', request: pii }, { markers: createMarkerTable() }), 800) };
+    return { kind: step.kind, rate: poolRate(alone, newPii, 800) };
   });
   const none = { ...ir, request: [] };
-  const coreRate = rate(() => evaluate(none, { phase: 'request', request: pii }, { markers: createMarkerTable() }), 800);
+  const coreRate = poolRate(none, newPii, 800);
 
   log('timing the stream scanner…');
   const answer = `${'The quarterly figures show steady growth across regions, with EMEA leading. '.repeat(40)}Contact jane.doe@example.com for details.`;
@@ -154,22 +175,26 @@ Seed pack \`packs/chatgpt-enterprise-gateway\`. In-process rows: median of 5×15
 |---|---|---|
 | \`ktpack lint\` (read + lint + format) | ${l.toFixed(3)} ms | baseline |
 | compile (read + lint + compile, no files written) | ${c.toFixed(3)} ms (${(c / l).toFixed(2)}× lint) | |
-| \`ktpack build\` (compile + render + atomic write of 4 files) | ${b.toFixed(3)} ms (${(b / l).toFixed(2)}× lint) | file writes dominate |
+| \`ktpack build\` (compile + render + atomic write of the 5 bundle files) | ${b.toFixed(3)} ms (${(b / l).toFixed(2)}× lint) | file writes dominate |
 | \`ktpack lint\` CLI, end to end (median of 9 runs) | ${cl.toFixed(1)} ms | baseline |
 | \`ktpack build\` CLI, end to end (median of 9 runs) | ${cb.toFixed(1)} ms (**${(cb / cl).toFixed(2)}× lint**) | < 1.5× lint: ${goal(cb / cl < 1.5)} |
 | runtime.mjs size | ${fmt(runtimeBytes)} bytes (IR ${fmt(irBytes)} bytes) | lean, no imports |
 
-Evaluator on one core, seed pack's full request chain (prompt-injection, pii-detector), ${size}-byte request:
+Evaluator on one core, seed pack's full request chain (prompt-injection, pii-detector), ${size}-byte request (4 messages):
 
 | Input | Decisions/s | vs JSON.parse+stringify of the request |
 |---|---|---|
 | baseline: JSON.parse + JSON.stringify | ${fmt(baseline)} | 1.00× |
-| clean request (allow) | **${fmt(cleanRate)}** | ${(cleanRate / baseline).toFixed(2)}× |
-| request with one e-mail (redact) | **${fmt(piiRate)}** | ${(piiRate / baseline).toFixed(2)}× |
+| new clean request every time (allow) | **${fmt(newCleanRate)}** | ${(newCleanRate / baseline).toFixed(2)}× |
+| new request with one e-mail every time (redact) | **${fmt(newPiiRate)}** | ${(newPiiRate / baseline).toFixed(2)}× |
+| chat turn: same system prompt and history, new last message (redact) | ${fmt(chatRate)} | ${(chatRate / baseline).toFixed(2)}× |
+| the same clean request over and over (cache hits) | ${fmt(cleanRate)} | ${(cleanRate / baseline).toFixed(2)}× |
+| the same request with one e-mail over and over (cache hits) | ${fmt(piiRate)} | ${(piiRate / baseline).toFixed(2)}× |
 
-Goal over 20,000 decisions/s: ${goal(Math.min(cleanRate, piiRate) > 20000)}.
+Goal over 20,000 decisions/s, judged on new requests (no text seen before): ${goal(Math.min(newCleanRate, newPiiRate) > 20000)}.
+Repeating one request lets both detectors answer every text from their caches (docs/compiler.md, Decisions), so those rows measure the cache, not the detectors.
 
-Where the time goes (request with one e-mail, one step at a time):
+Where the time goes (new request with one e-mail, one step at a time):
 
 | Chain | Decisions/s | µs per decision |
 |---|---|---|

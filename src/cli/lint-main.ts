@@ -1,4 +1,4 @@
-// Fast entry for `ktpack lint`: the same program with only the lint command, bundled into dist/lint-cli.mjs at build time.
+// Fast entry for `ktpack lint`: the same program with only the lint command, bundled into dist/lint-cli.cjs at build time.
 import { Command, CommanderError } from 'commander';
 import { KTPACK_VERSION } from '../version.js';
 import { lintCommand } from './commands/lint.js';

@@ -3,6 +3,7 @@ import { DOCS_BASE, formatPath, type Diagnostic, type JsonPath } from '../diagno
 import { getKind } from '../kinds/index.js';
 import type { PackData } from '../lint/rule.js';
 import type { PackDocument } from '../load/document.js';
+import { priceOf } from '../pricing/prices.js';
 import { runKind } from '../runtime/kinds/index.js';
 import {
   IR_VERSION,
@@ -87,7 +88,8 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
         fail(['policies', 'chain', i], 'no-runtime', `policy kind "${name}" has no runtime implementation yet; remove it from the chain`);
         return;
       }
-      const step: IrStep = { policy: name, kind: kind.id, action: lowered.step.action, options: lowered.step.options, src: src(blockPath) };
+      // The kind's lower() produces its own step shape; the IR schema test holds every kind to it.
+      const step = { policy: name, kind: kind.id, action: lowered.step.action, options: lowered.step.options, src: src(blockPath) } as unknown as IrStep;
       if (kind.meta.phase === 'request' || kind.meta.phase === 'both') request.push(step);
       if (kind.meta.phase === 'response' || kind.meta.phase === 'both') response.push(step);
     }
@@ -104,7 +106,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
     if (ref?.store !== undefined) {
       fail([...at, 'secret_key_ref', 'store'], 'unsupported-option', `target "${String(t.id)}": secret stores are not supported by ktpack serve; use secret_key_ref: {env: NAME}`);
     }
-    targets.push(lowerTarget(t, src(at)));
+    targets.push(lowerTarget(t, src(at), (cost as IrCost | null)?.pricing ?? {}));
   });
   const fallback = lowerFallback(data, targets, src, fail);
   if (diagnostics.length > 0) return { diagnostics };
@@ -120,23 +122,34 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
       fallback,
       audit,
       cost,
-      limits: lowerLimits(data as Record<string, unknown>),
+      limits: lowerLimits(data as Record<string, unknown>, src(['size_limits'])),
     },
   };
 }
 
-/** Resolves `provider: openai:chat:gpt-4o` and `provider: openai` + `model` into one shape. */
-function lowerTarget(t: Record<string, unknown>, src: SourceRef): IrTarget {
+/**
+ * Resolves `provider: openai:chat:gpt-4o` and `provider: openai` + `model` into one shape. Prices are
+ * resolved per field: the target's own `pricing`, then cost-attribution's price for the target's
+ * model, then ktpack's built-in table; a field none of them knows stays null (also when the target
+ * passes the client's model through).
+ */
+function lowerTarget(t: Record<string, unknown>, src: SourceRef, costPricing: Record<string, IrPricing>): IrTarget {
   const providerField = String(t.provider);
   const parts = providerField.split(':');
   const provider = parts[0];
   const modelFromId = parts.length >= 3 ? parts.slice(2).join(':') : null;
   const model = typeof t.model === 'string' ? t.model : modelFromId;
   const ref = t.secret_key_ref as { env?: string } | undefined;
-  const p = t.pricing as Record<string, number | undefined> | undefined;
-  const pricing: IrPricing | null = p
-    ? { inputPer1m: p.input_per_1m ?? null, outputPer1m: p.output_per_1m ?? null, cachedInputPer1m: p.cached_input_per_1m ?? null }
-    : null;
+  const p = (t.pricing as Record<string, number | undefined> | undefined) ?? {};
+  const fromCost = model ? costPricing[model] : undefined;
+  const builtin = model ? priceOf(model) : undefined;
+  const field = (own: number | undefined, pack: number | null | undefined, table: number | undefined): number | null => own ?? pack ?? table ?? null;
+  const resolved: IrPricing = {
+    inputPer1m: field(p.input_per_1m, fromCost?.inputPer1m, builtin?.input),
+    outputPer1m: field(p.output_per_1m, fromCost?.outputPer1m, builtin?.output),
+    cachedInputPer1m: field(p.cached_input_per_1m, fromCost?.cachedInputPer1m, builtin?.cachedInput),
+  };
+  const pricing = Object.values(resolved).some((v) => v !== null) ? resolved : null;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...((t.timeouts as Record<string, number> | undefined) ?? {}) };
   return {
     id: String(t.id),
@@ -185,10 +198,11 @@ function lowerFallback(
 }
 
 /** `size_limits` → IR limits (enforced by `ktpack serve`). */
-function lowerLimits(data: Record<string, unknown>): PolicyIr['limits'] {
+function lowerLimits(data: Record<string, unknown>, src: SourceRef): PolicyIr['limits'] {
   const s = data.size_limits as Record<string, unknown> | undefined;
   if (!s) return null;
   return {
+    src,
     ...(typeof s.max_body_bytes === 'number' ? { maxBodyBytes: s.max_body_bytes } : {}),
     ...(typeof s.max_response_bytes === 'number' ? { maxResponseBytes: s.max_response_bytes } : {}),
   };

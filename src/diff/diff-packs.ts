@@ -18,23 +18,38 @@ export interface PackChange {
 
 const ACTION_RANK: Record<string, number> = { log: 0, warn: 1, redact: 2, block: 3 };
 
-/** Option lists where every item is protection: removing one weakens the policy. */
-const PROTECTIVE_LISTS = new Set(['entities', 'categories', 'blocked_terms', 'blocked_patterns', 'detect_patterns', 'attack_patterns', 'patterns']);
+/** IR option lists (camelCase, as compiled) where every item is protection: removing one weakens the policy. */
+const PROTECTIVE_LISTS = new Set(['entities', 'categories', 'blockedTerms', 'blockedPatterns', 'customPatterns', 'attackPatterns']);
 
-/** Boolean options where turning them off weakens the policy. */
-const PROTECTIVE_FLAGS = new Set([
-  'scan_responses',
-  'pci_mode',
-  'healthcare_mode',
-  'decode_base64',
-  'normalize_unicode',
-  'detect_homoglyphs',
-  'reject_fake_boundaries',
-  'enforce_delimiters',
-  'require_tags',
-]);
+/** IR boolean options where turning them off weakens the policy. */
+const PROTECTIVE_FLAGS = new Set(['scanResponses', 'decodeBase64', 'normalizeUnicode', 'detectHomoglyphs', 'rejectFakeBoundaries']);
 
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+/** IR option paths whose pack spelling is not just the snake_case of the IR key. */
+const PACK_NAMES: Record<string, string> = {
+  attackPatterns: 'detection.attack_patterns',
+  customPatterns: 'detect_patterns',
+  rejectFakeBoundaries: 'boundaries.reject_fake_boundaries',
+  message: 'response.message',
+  'markers.format': 'redaction.marker_format',
+  'markers.preserveLength': 'redaction.preserve_length',
+  'markers.customMarkers': 'redaction.custom_markers',
+};
+
+/** An IR option path as the pack spells it (`encoding.decodeBase64` → `encoding.decode_base64`). */
+function packName(path: string): string {
+  return PACK_NAMES[path] ?? path.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** How much of the traffic content-filter's `apply_to` covers. */
+const APPLY_TO_SIDES: Record<string, string[]> = { both: ['input', 'output'], input: ['input'], output: ['output'] };
+
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  // Regexes (and named custom patterns) read as the pack wrote them.
+  const r = v as { source?: unknown; entity?: unknown } | null;
+  if (r && typeof r === 'object' && typeof r.source === 'string') return typeof r.entity === 'string' ? `${r.entity}: ${r.source}` : r.source;
+  return JSON.stringify(v);
+};
 
 /** Compares `before` with `after`; changes are listed pack, then request chain, response chain, audit, targets. */
 export function diffPacks(before: PolicyIr, after: PolicyIr): PackChange[] {
@@ -50,6 +65,8 @@ export function diffPacks(before: PolicyIr, after: PolicyIr): PackChange[] {
   if (before.pack.version !== after.pack.version) out.push({ impact: 'changes', kind: 'pack', message: `version ${before.pack.version} -> ${after.pack.version}` });
   for (const phase of ['request', 'response'] as const) out.push(...diffChain(phase, before[phase], after[phase]));
   out.push(...diffAudit(before, after));
+  out.push(...diffCost(before, after));
+  out.push(...diffLimits(before, after));
   out.push(...diffTargets(before, after));
   return out;
 }
@@ -67,7 +84,8 @@ function diffChain(phase: 'request' | 'response', before: IrStep[], after: IrSte
   const oldOrder = before.filter((s) => newBy.has(s.policy)).map((s) => s.policy);
   const newOrder = after.filter((s) => oldBy.has(s.policy)).map((s) => s.policy);
   if (oldOrder.join('\u0000') !== newOrder.join('\u0000')) {
-    out.push({ impact: 'changes', kind: 'order', phase, src: after[0]?.src, message: `${phase} chain order: ${oldOrder.join(', ')} -> ${newOrder.join(', ')}` });
+    // Order decides which policy sees the text first and which block wins: a reviewer must look at it.
+    out.push({ impact: 'weakens', kind: 'order', phase, src: after[0]?.src, message: `${phase} chain order: ${oldOrder.join(', ')} -> ${newOrder.join(', ')} (another policy now sees the text first)` });
   }
   for (const s of after) {
     const old = oldBy.get(s.policy);
@@ -77,7 +95,7 @@ function diffChain(phase: 'request' | 'response', before: IrStep[], after: IrSte
       const weaker = (ACTION_RANK[s.action] ?? 0) < (ACTION_RANK[old.action] ?? 0);
       out.push({ ...at, impact: weaker ? 'weakens' : 'strengthens', kind: 'action', message: `${phase} ${s.policy}: action ${old.action} -> ${s.action}` });
     }
-    out.push(...diffOptions(old.options, s.options, at));
+    out.push(...diffOptions(old.options as unknown as Record<string, unknown>, s.options as unknown as Record<string, unknown>, at));
   }
   return out;
 }
@@ -88,10 +106,11 @@ function diffOptions(before: Record<string, unknown>, after: Record<string, unkn
   for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const a = before[key];
     const b = after[key];
-    const name = `${prefix}${key}`;
+    const path = `${prefix}${key}`;
+    const name = packName(path);
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
     if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      out.push(...diffOptions(a as Record<string, unknown>, b as Record<string, unknown>, at, `${name}.`));
+      out.push(...diffOptions(a as Record<string, unknown>, b as Record<string, unknown>, at, `${path}.`));
       continue;
     }
     if (Array.isArray(a) || Array.isArray(b)) {
@@ -114,6 +133,12 @@ function diffOptions(before: Record<string, unknown>, after: Record<string, unkn
       out.push({ ...at, impact: b ? 'strengthens' : 'weakens', kind: 'option', message: `${label}: ${name} ${a} -> ${b}` });
       continue;
     }
+    if (path === 'applyTo' && typeof a === 'string' && typeof b === 'string') {
+      const [was, now] = [APPLY_TO_SIDES[a] ?? [], APPLY_TO_SIDES[b] ?? []];
+      const weaker = was.some((side) => !now.includes(side));
+      out.push({ ...at, impact: weaker ? 'weakens' : 'strengthens', kind: 'option', message: `${label}: ${name} ${a} -> ${b}` });
+      continue;
+    }
     out.push({ ...at, impact: 'changes', kind: 'option', message: `${label}: ${name} ${a === undefined ? '(unset)' : show(a)} -> ${b === undefined ? '(unset)' : show(b)}` });
   }
   return out;
@@ -129,8 +154,38 @@ function diffAudit(before: PolicyIr, after: PolicyIr): PackChange[] {
   const at = { kind: 'audit' as const, src: b!.src };
   if (a!.immutable !== b!.immutable) out.push({ ...at, impact: b!.immutable ? 'strengthens' : 'weakens', message: `audit-logger: immutable ${a!.immutable} -> ${b!.immutable}` });
   if (a!.logAllAccess !== b!.logAllAccess) out.push({ ...at, impact: b!.logAllAccess ? 'strengthens' : 'weakens', message: `audit-logger: log_all_access ${a!.logAllAccess} -> ${b!.logAllAccess}` });
+  if (a!.durable !== b!.durable) out.push({ ...at, impact: b!.durable ? 'strengthens' : 'weakens', message: `audit-logger: durable ${a!.durable} -> ${b!.durable}` });
+  if ((a!.hmacKeyEnv === null) !== (b!.hmacKeyEnv === null)) {
+    out.push({ ...at, impact: b!.hmacKeyEnv ? 'strengthens' : 'weakens', message: b!.hmacKeyEnv ? 'audit-logger: checkpoints are now signed (hmac_key_env)' : 'audit-logger: checkpoints are no longer signed (hmac_key_env removed)' });
+  }
   if (a!.retentionDays !== b!.retentionDays) {
     out.push({ ...at, impact: b!.retentionDays < a!.retentionDays ? 'weakens' : 'strengthens', message: `audit-logger: retention_days ${a!.retentionDays} -> ${b!.retentionDays}` });
+  }
+  return out;
+}
+
+function diffCost(before: PolicyIr, after: PolicyIr): PackChange[] {
+  const [a, b] = [before.cost, after.cost];
+  if (!a && !b) return [];
+  if (a && !b) return [{ impact: 'weakens', kind: 'policy', policy: 'cost-attribution', message: 'cost-attribution removed: requests are no longer attributed' }];
+  if (!a && b) return [{ impact: 'strengthens', kind: 'policy', policy: 'cost-attribution', src: b.src, message: 'cost-attribution added' }];
+  const out: PackChange[] = [];
+  const at = { kind: 'option' as const, policy: 'cost-attribution', src: b!.src };
+  if (a!.requireTags !== b!.requireTags) out.push({ ...at, impact: b!.requireTags ? 'strengthens' : 'weakens', message: `cost-attribution: require_tags ${a!.requireTags} -> ${b!.requireTags}` });
+  for (const [field, name] of [['tagHeaders', 'tag_headers'], ['tagsFromBody', 'tags_from_body'], ['pricing', 'pricing']] as const) {
+    if (show(a![field]) !== show(b![field])) out.push({ ...at, impact: 'changes', message: `cost-attribution: ${name} ${show(a![field])} -> ${show(b![field])}` });
+  }
+  return out;
+}
+
+function diffLimits(before: PolicyIr, after: PolicyIr): PackChange[] {
+  const out: PackChange[] = [];
+  for (const [field, name] of [['maxBodyBytes', 'size_limits.max_body_bytes'], ['maxResponseBytes', 'size_limits.max_response_bytes']] as const) {
+    const [a, b] = [before.limits?.[field], after.limits?.[field]];
+    if (a === b) continue;
+    // No limit is the loosest limit.
+    const looser = b === undefined || (a !== undefined && b > a);
+    out.push({ impact: looser ? 'weakens' : 'strengthens', kind: 'option', ...(after.limits ? { src: after.limits.src } : {}), message: `${name} ${a ?? '(none)'} -> ${b ?? '(none)'}` });
   }
   return out;
 }
@@ -139,7 +194,9 @@ function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
   const out: PackChange[] = [];
   const oldBy = new Map(before.targets.map((t) => [t.id, t]));
   const newBy = new Map(after.targets.map((t) => [t.id, t]));
-  for (const t of before.targets) if (!newBy.has(t.id)) out.push({ impact: 'changes', kind: 'target', message: `target ${t.id} removed` });
+  for (const t of before.targets) {
+    if (!newBy.has(t.id)) out.push({ impact: 'weakens', kind: 'target', message: `target ${t.id} removed (one upstream fewer to serve or fall back to)` });
+  }
   for (const t of after.targets) {
     const old = oldBy.get(t.id);
     if (!old) {

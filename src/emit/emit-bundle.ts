@@ -1,6 +1,6 @@
-// Writes a bundle directory: manifest.json, policy.ir.json, runtime.mjs and types.d.ts.
+// Writes a bundle directory: manifest.json, policy.ir.json, runtime.mjs, runtime.d.mts and types.d.ts.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PolicyIr } from '../runtime/types.js';
 import { IR_VERSION } from '../runtime/types.js';
@@ -24,6 +24,12 @@ export interface BundleManifest {
   fileHashes: Record<string, string>;
 }
 
+/** The files of a bundle, in manifest order. */
+const BUNDLE_FILES = ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'runtime.d.mts', 'types.d.ts'];
+
+/** TypeScript looks for `runtime.d.mts` when code imports `./runtime.mjs`: it points at types.d.ts. */
+const RUNTIME_DECLARATION = "// Types of runtime.mjs (TypeScript reads this file for imports of './runtime.mjs'); they live in types.d.ts.\nexport * from './types.js';\n";
+
 let assets: Promise<{ template: string; types: string }> | undefined;
 
 /** The runtime template and its types, read once per process. */
@@ -43,30 +49,89 @@ export async function renderBundle(ir: PolicyIr): Promise<Record<string, string>
     ktpackVersion: KTPACK_VERSION,
     irVersion: IR_VERSION,
     irHash: sha(irJson),
-    files: ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts'],
-    fileHashes: { 'policy.ir.json': sha(irJson), 'runtime.mjs': sha(runtime), 'types.d.ts': sha(types) },
+    files: [...BUNDLE_FILES],
+    fileHashes: { 'policy.ir.json': sha(irJson), 'runtime.mjs': sha(runtime), 'runtime.d.mts': sha(RUNTIME_DECLARATION), 'types.d.ts': sha(types) },
   };
   return {
     'manifest.json': canonicalJson(manifest),
     'policy.ir.json': irJson,
     'runtime.mjs': runtime,
+    'runtime.d.mts': RUNTIME_DECLARATION,
     'types.d.ts': types,
   };
 }
 
-/** Writes the bundle into `dir` atomically (a temp dir beside it renamed into place): never a partial bundle. */
+/** The output folder cannot take a bundle: it is a file, or a folder holding something other than a ktpack bundle. */
+export class BundleTargetError extends Error {
+  constructor(
+    readonly target: string,
+    /** Why, without the path: "exists and is not a folder", ... */
+    readonly reason: string,
+  ) {
+    super(`${target} ${reason}`);
+  }
+}
+
+
+/**
+ * What is at `target` now: nothing, an empty folder, or an earlier bundle (replaced as a whole).
+ * Anything else is refused: `-o .` or `-o src` must never delete a user's files.
+ */
+async function existingTarget(target: string): Promise<'absent' | 'empty' | 'bundle'> {
+  const info = await lstat(target).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (!info) return 'absent';
+  if (!info.isDirectory()) throw new BundleTargetError(target, 'exists and is not a folder; nothing was written');
+  const entries = (await readdir(target)).sort();
+  if (entries.length === 0) return 'empty';
+  let listed: unknown;
+  try {
+    listed = (JSON.parse(await readFile(join(target, 'manifest.json'), 'utf8')) as Partial<BundleManifest>).files;
+  } catch {
+    listed = undefined;
+  }
+  const known = new Set([...BUNDLE_FILES, ...(Array.isArray(listed) ? listed.filter((f): f is string => typeof f === 'string') : [])]);
+  const foreign = entries.filter((e) => !known.has(e));
+  if (!Array.isArray(listed) || foreign.length > 0) {
+    const shown = (foreign.length > 0 ? foreign : entries).slice(0, 3).join(', ');
+    throw new BundleTargetError(target, `is not empty and is not a ktpack bundle (it holds ${shown}${(foreign.length || entries.length) > 3 ? ', ...' : ''}); nothing was written. Build into a new or empty folder, or an earlier bundle`);
+  }
+  return 'bundle';
+}
+
+/**
+ * Writes the bundle into `dir` atomically: the files go to a temporary folder beside it, which is
+ * renamed into place. An earlier bundle at `dir` is moved aside first and restored if the rename
+ * fails, so `dir` always holds one whole bundle. A folder that holds anything else is refused
+ * ({@link BundleTargetError}) and left untouched.
+ */
 export async function emitBundle(ir: PolicyIr, dir: string): Promise<BundleManifest> {
   const files = await renderBundle(ir);
-  const target = dir.replace(/[/\\]+$/, '');
+  const target = dir.replace(/(?<=.)[/\\]+$/, '');
+  const state = await existingTarget(target);
   await mkdir(dirname(target), { recursive: true });
   const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  let aside: string | undefined;
   try {
     await Promise.all(Object.entries(files).map(([name, content]) => writeFile(join(tmp, name), content)));
-    await rm(target, { recursive: true, force: true });
-    await rename(tmp, target);
+    if (state === 'empty') await rmdir(target);
+    if (state === 'bundle') {
+      aside = `${tmp}.old`;
+      await rename(target, aside);
+    }
+    try {
+      await rename(tmp, target);
+    } catch (e) {
+      if (aside) await rename(aside, target);
+      aside = undefined;
+      throw e;
+    }
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
+  if (aside) await rm(aside, { recursive: true, force: true });
   return JSON.parse(files['manifest.json']) as BundleManifest;
 }

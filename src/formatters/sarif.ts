@@ -5,13 +5,21 @@ import { sourceLines, type FileReport, type FormatOptions } from './types.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** Turns a user-facing file name into a relative URI reference (forward slashes, percent-encoded). */
-function toUri(source: string): string {
-  const rel = source.replace(/\\/g, '/').replace(/^\.\//, '');
-  return rel
+/**
+ * The artifact location of a user-facing file name: a relative URI reference against %SRCROOT%
+ * (forward slashes, percent-encoded), or, for a file outside the working directory (shown with its
+ * absolute path), an absolute `file:` URI, since a relative reference must not start with `/`.
+ */
+function toArtifactLocation(source: string): { uri: string; uriBaseId?: string } {
+  const path = source.replace(/\\/g, '/').replace(/^\.\//, '');
+  const drive = /^[A-Za-z]:\//.test(path);
+  const encoded = path
     .split('/')
-    .map((seg) => encodeURIComponent(seg))
+    .map((seg, i) => (drive && i === 0 ? seg : encodeURIComponent(seg)))
     .join('/');
+  if (path.startsWith('/')) return { uri: `file://${encoded}` };
+  if (drive) return { uri: `file:///${encoded}` };
+  return { uri: encoded, uriBaseId: '%SRCROOT%' };
 }
 
 /** Formats reports as a SARIF 2.1.0 log; a clean run still has one run with `results: []`. */
@@ -23,11 +31,16 @@ export function formatSarif(reports: readonly FileReport[], options: FormatOptio
   const rules = ruleIds.map((id) => {
     const rule = byId.get(id);
     const sample = all.find((d) => d.code === id);
+    const helpUri = sample?.docsUrl ?? `${DOCS_BASE}/${rule ? `rules/${id}.md` : 'diagnostics.md'}`;
+    const summary = rule?.meta.summary ?? `ktpack ${id}: ${id.startsWith('yaml/') ? 'the file is not a valid YAML pack' : id.startsWith('schema/') ? 'the pack does not match the pack schema' : 'see the documentation'}.`;
+    // GitHub code scanning requires fullDescription and help on every rule.
     return {
       id,
       name: id.replace(/[/-](.)/g, (_, ch: string) => ch.toUpperCase()).replace(/^./, (ch) => ch.toUpperCase()),
-      shortDescription: { text: rule?.meta.summary ?? `ktpack ${id}` },
-      helpUri: sample?.docsUrl ?? `${DOCS_BASE}/${rule ? `rules/${id}.md` : 'diagnostics.md'}`,
+      shortDescription: { text: summary },
+      fullDescription: { text: summary },
+      helpUri,
+      help: { text: `${summary} Documentation: ${helpUri}`, markdown: `${summary}\n\n[Documentation](${helpUri})` },
       defaultConfiguration: { level: LEVEL[rule?.meta.defaultSeverity ?? 'error'] },
     };
   });
@@ -48,7 +61,7 @@ export function formatSarif(reports: readonly FileReport[], options: FormatOptio
       ruleIndex: ruleIndex.get(d.code),
       level: LEVEL[d.severity],
       message: { text: d.hint ? `${d.message} (${d.hint})` : d.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: toUri(d.source), uriBaseId: '%SRCROOT%' }, region } }],
+      locations: [{ physicalLocation: { artifactLocation: toArtifactLocation(d.source), region } }],
       ...(d.path.length ? { properties: { jsonPath: d.path } } : {}),
     };
   });

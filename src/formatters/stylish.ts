@@ -50,8 +50,8 @@ export function formatStylish(input: readonly Diagnostic[] | readonly FileReport
       if (d.hint) out.push(`  ${c.cyan('help:')} ${d.hint}`);
     }
   }
-  const { errors, warnings } = countBySeverity(all);
-  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  const { errors, warnings, infos } = countBySeverity(all);
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${infos ? `, ${infos} info` : ''}`;
   out.push('', errors ? c.errorSummary(summary) : c.warningSummary(summary));
   return `${out.join('\n')}\n`;
 }
@@ -75,7 +75,20 @@ function codeFrame(lines: string[], d: Diagnostic, c: Paint): string[] {
   if (start.line > 1 && lines[start.line - 2]?.trim()) frame.push(`  ${gutter(start.line - 1)}${show(lines[start.line - 2])}`);
   frame.push(`${c.red('>')} ${gutter(start.line)}${show(line)}`);
   const to = end.line === start.line ? Math.max(end.column, start.column + 1) : line.length + 1;
-  const caretCount = Math.max(1, Math.min(to, 161) - start.column);
-  frame.push(`  ${gutter('')}${' '.repeat(Math.min(start.column - 1, 160))}${c.red('^'.repeat(caretCount))}`);
+  // Columns count UTF-16 code units; the caret goes under what the terminal shows (CJK and emoji take two cells).
+  const shown = show(line);
+  const from = Math.min(start.column - 1, shown.length);
+  const caretCount = Math.max(1, displayWidth(shown.slice(from, Math.min(to - 1, shown.length))));
+  frame.push(`  ${gutter('')}${' '.repeat(displayWidth(shown.slice(0, from)))}${c.red('^'.repeat(caretCount))}`);
   return frame;
+}
+
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const ZERO_WIDTH = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u;
+
+/** Terminal cells taken by `text`: wide East Asian characters and emoji count 2, combining marks 0. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += WIDE.test(ch) ? 2 : ZERO_WIDTH.test(ch) ? 0 : 1;
+  return width;
 }

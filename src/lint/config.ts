@@ -35,7 +35,7 @@ export function parseRuleSetting(id: string, level: unknown, where: string): [st
 export function parseLintConfig(text: string, file: string): LintConfig {
   let data: unknown;
   try {
-    data = parse(text, { maxAliasCount: 20 }) ?? {};
+    data = parse(text, { maxAliasCount: 20, logLevel: 'error' }) ?? {};
   } catch (e) {
     throw new LintConfigError(`${file}: not valid YAML/JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
   }

@@ -5,7 +5,7 @@ import { validateSchema } from '../validate/validate-schema.js';
 import type { PackData, Rule } from './rule.js';
 import { RULES } from './rules/index.js';
 import { findLiteralSecrets } from './rules/literal-secret.js';
-import { maskSecrets } from './secrets.js';
+import { maskSecrets, secretKeyValueSpans } from './secrets.js';
 
 /** A rule's configured level: a severity, or `off`. */
 export type RuleSetting = Severity | 'off';
@@ -26,8 +26,8 @@ export interface LintResult {
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));
 
-/** Lints pack text. Never throws for bad input. */
-export function lintText(source: string, text: string, options: LintOptions = {}): LintResult {
+/** Lints pack text (or the file's bytes, which also checks they are UTF-8). Never throws for bad input. */
+export function lintText(source: string, text: string | Uint8Array, options: LintOptions = {}): LintResult {
   const document = loadDocument(source, text);
   return { document, diagnostics: lintDocument(document, options), maskedText: maskedTextOf(document) };
 }
@@ -135,16 +135,25 @@ function stripBom(text: string): string {
 function maskedTextOf(document: PackDocument): string {
   const body = stripBom(document.text);
   const found = findLiteralSecrets({ data: (document.data ?? {}) as PackData, text: body });
-  if (found.length === 0) return document.text;
+  // Values of credential keys, read from the text itself: they are masked even when the file does
+  // not parse or the value is not a string (no rule reports those, but a code frame may show them).
+  const byKey = secretKeyValueSpans(body);
+  if (found.length === 0 && byKey.length === 0) return document.text;
   const lineStart = [0];
   for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) lineStart.push(i + 1);
-  const chars = body.split('');
-  for (const f of found) {
+  // A credential shape keeps its first 4 characters (`sk-p`, `AKIA`: its kind, not its secret part);
+  // a value found by its key (a password, say) is masked whole.
+  const spans: Array<[number, number, number]> = found.map((f) => {
     const r = f.range ?? document.rangeOf(f.path, 'value');
     const from = (lineStart[r.start.line - 1] ?? 0) + r.start.column - 1;
     const to = (lineStart[r.end.line - 1] ?? body.length) + r.end.column - 1;
-    const keep = to - from >= 12 ? 4 : 0;
-    for (let k = from + keep; k < to && k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = '*';
+    return [from, to, f.range && to - from >= 12 ? 4 : 0];
+  });
+  const chars = body.split('');
+  const all = [...spans, ...byKey.map(([a, b]): [number, number, number] => [a, b, 0])];
+  for (const [from, to] of all) {
+    for (let k = from; k < to && k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = '*';
   }
+  for (const [from, , keep] of all) for (let k = from; k < from + keep; k++) chars[k] = body[k];
   return (body.length !== document.text.length ? '\ufeff' : '') + chars.join('');
 }

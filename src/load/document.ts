@@ -1,5 +1,6 @@
 // Loads YAML text into a Document with positions; the only module that turns JSON paths into line:col.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
+import { isUtf8 } from 'node:buffer';
+import { type Alias as YamlAlias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
 import { DOCS_BASE } from '../diagnostics.js';
 
@@ -30,10 +31,18 @@ export interface LoadOptions {
   maxAliasCount?: number;
 }
 
-const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Largest pack {@link loadDocument} parses by default (10 MiB); readers need not read past one byte more. */
+export const MAX_PACK_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = MAX_PACK_BYTES;
 
-/** Parses `text` (one YAML document) into a {@link PackDocument}. Never throws for bad input. */
-export function loadDocument(source: string, text: string, options: LoadOptions = {}): PackDocument {
+/**
+ * Parses `input` (one YAML document) into a {@link PackDocument}. Given the file's bytes, it also
+ * reports text that is not UTF-8 (a Latin-1 or UTF-16 file) instead of linting replacement
+ * characters. Never throws for bad input.
+ */
+export function loadDocument(source: string, input: string | Uint8Array, options: LoadOptions = {}): PackDocument {
+  const bytes = typeof input === 'string' ? undefined : input;
+  const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : (input as string);
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const toRange = (offsets: readonly [number, number]): Range => {
@@ -61,16 +70,25 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
     rangeOf: () => whole,
     lineOf: () => 1,
   });
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+  if ((bytes ? bytes.byteLength : Buffer.byteLength(text, 'utf8')) > maxBytes) {
     return fail(yamlDiag('too-large', `file is larger than ${maxBytes} bytes; refusing to parse it`));
   }
   if (text.includes('\u0000')) {
     return fail(yamlDiag('binary', 'file contains NUL bytes; it is not a YAML text file'));
   }
+  if (bytes && !isUtf8(bytes)) {
+    // The first replacement character the decoder produced is where the file stops being UTF-8.
+    const at = text.indexOf('\ufffd');
+    const before = text.slice(0, Math.max(0, at)).replace(/^\ufeff/, '').split(/\r?\n/);
+    const pos = { line: before.length, column: before[before.length - 1].length + 1 };
+    return fail(yamlDiag('encoding', 'file is not UTF-8 text (Latin-1 or UTF-16?); save it as UTF-8', at >= 0 ? { start: pos, end: { line: pos.line, column: pos.column + 1 } } : whole));
+  }
   // A leading BOM is legal; drop it so columns on line 1 match what editors show.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
-  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+  // logLevel 'error': the yaml package would otherwise print Node warnings (process.emitWarning) on
+  // stderr for odd input; every problem is reported as a diagnostic instead.
+  const docs = parseAllDocuments(body, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length > 1) {
     const second = list[1];
@@ -83,8 +101,12 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   }
   // yaml's own uniqueKeys check compares every key with every earlier one (quadratic: a 20k-key map
   // took 18 s); a Set per map finds the same first duplicate in linear time.
-  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
-  if (duplicate) diagnostics.push(yamlDiag('duplicate-key', 'Map keys must be unique', toRange(duplicate)));
+  const keys = doc.errors.length === 0 ? scanKeys(doc.contents) : {};
+  if (keys.complex) {
+    diagnostics.push(yamlDiag('complex-key', 'a key must be a plain value (a name), not a list or mapping', toRange(keys.complex)));
+  } else if (keys.duplicate) {
+    diagnostics.push(yamlDiag('duplicate-key', 'Map keys must be unique', toRange(keys.duplicate)));
+  }
   // Only the first syntax error: later ones are almost always the parser losing its footing.
   for (const err of doc.errors.slice(0, 1)) {
     diagnostics.push(yamlDiag(yamlErrorCode(err.code), cleanYamlMessage(err.message), toRange(openerOf(body, err.message, err.pos))));
@@ -109,10 +131,18 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
             at >= 0 ? toRange([at, at + unresolved[1].length + 1]) : whole,
           ),
         );
-      } else if (/alias/i.test(message)) {
+      } else if (/^Merge sources/.test(message)) {
+        // `<<: 5` or `<<: *list`: merge keys take a mapping (or a list of them); the yaml package names no position.
+        const bad = firstBadMergeValue(doc.contents, doc);
+        if (bad && isAlias(bad.node) && bad.node.resolve(doc) === undefined) {
+          diagnostics.push(yamlDiag('bad-alias', `alias *${bad.node.source} refers to no anchor &${bad.node.source} defined before it`, toRange(bad.at)));
+        } else {
+          diagnostics.push(yamlDiag('bad-merge', 'a merge key (<<) takes a mapping, an alias of one, or a list of those', bad ? toRange(bad.at) : whole));
+        }
+      } else if (/^Excessive alias count/.test(message)) {
         diagnostics.push(yamlDiag('alias-limit', 'too many alias expansions (possible "billion laughs" alias bomb); refusing to expand'));
       } else {
-        diagnostics.push(yamlDiag('invalid', cleanYamlMessage(message)));
+        diagnostics.push(yamlDiag('syntax', cleanYamlMessage(message)));
       }
     }
   }
@@ -156,6 +186,11 @@ export function loadDocument(source: string, text: string, options: LoadOptions 
   const rangeOf = (path: JsonPath, part: 'key' | 'value' = 'value'): Range => {
     const { node, pair, complete, useSite } = walk(path);
     if (complete && part === 'key' && pair) return nodeRange(pair.key) ?? whole;
+    // A mapping without a key of its own (the document, a list item): its first key, not every line it spans.
+    if (complete && part === 'key' && isMap(node) && isPair(node.items[0])) {
+      const first = nodeRange(node.items[0].key);
+      if (first) return first;
+    }
     if (!complete) {
       const at = useSite ? nodeRange(useSite) : undefined;
       if (at) return at;
@@ -197,13 +232,35 @@ function openerOf(text: string, message: string, pos: readonly [number, number])
   return at >= 0 ? [at, at + 1] : [pos[0], pos[1]];
 }
 
+/** Offsets of the first `<<` value that is not a mapping, an alias of one, or a list of those. */
+function firstBadMergeValue(root: unknown, doc: Parameters<YamlAlias['resolve']>[0]): { node: unknown; at: [number, number] } | undefined {
+  const isMapping = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMergeKey(pair.key)) {
+          const bad = isSeq(pair.value) ? pair.value.items.find((item) => !isMapping(item)) : isMapping(pair.value) ? undefined : pair.value;
+          const r = (bad as { range?: [number, number, number] } | null | undefined)?.range ?? (bad === null ? (pair.key as { range?: [number, number, number] }).range : undefined);
+          if (bad !== undefined && r) return { node: bad, at: [r[0], r[1]] };
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
 function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<') && key.source === '<<';
 }
 
-function keyString(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
-  return String(key);
+function keyString(key: unknown): string | undefined {
+  // Only scalar keys have a name in the data; collection keys are reported as yaml/complex-key.
+  return isScalar(key) ? String(key.value) : undefined;
 }
 
 function yamlErrorCode(code: string): string {
@@ -212,14 +269,16 @@ function yamlErrorCode(code: string): string {
       return 'duplicate-key';
     case 'TAB_AS_INDENT':
       return 'tab-indent';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'MULTILINE_IMPLICIT_KEY':
-    case 'UNEXPECTED_TOKEN':
-    case 'BLOCK_AS_IMPLICIT_KEY':
-      return 'syntax';
+    case 'BAD_ALIAS':
+    case 'ALIAS_PROPS':
+      return 'bad-alias';
+    case 'TAG_RESOLVE_FAILED':
+    case 'BAD_COLLECTION_TYPE':
+      return 'tag';
     default:
-      return code.toLowerCase().replace(/_/g, '-');
+      // Every other parser complaint (indentation, unclosed brackets, flow/block mix-ups, …) is one
+      // documented code: the message says which.
+      return 'syntax';
   }
 }
 
@@ -228,9 +287,18 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-/** Offsets of the first repeated key in document order (merge keys `<<` may repeat), or undefined. */
-function firstDuplicateKey(root: unknown): [number, number] | undefined {
-  let first: [number, number] | undefined;
+/**
+ * Offsets of the first repeated key and of the first key that is a list or mapping (`? [a, b]`),
+ * in document order (merge keys `<<` may repeat). A collection key has no JSON form: the yaml
+ * package would stringify it and print a Node warning, so it is reported as a diagnostic instead.
+ */
+function scanKeys(root: unknown): { duplicate?: [number, number]; complex?: [number, number] } {
+  let duplicate: [number, number] | undefined;
+  let complex: [number, number] | undefined;
+  const earliest = (found: [number, number] | undefined, key: unknown): [number, number] | undefined => {
+    const r = (key as { range?: [number, number, number] } | null)?.range;
+    return r && (!found || r[0] < found[0]) ? [r[0], r[1]] : found;
+  };
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -238,12 +306,18 @@ function firstDuplicateKey(root: unknown): [number, number] | undefined {
       const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
-        const name = isScalar(key) ? `s:${String(key.value)}` : key ? `n:${String(key)}` : 'null';
-        if (name === 's:<<') continue;
-        if (seen.has(name)) {
-          const r = (key as { range?: [number, number, number] } | null)?.range;
-          if (r && (!first || r[0] < first[0])) first = [r[0], r[1]];
+        if (isMap(key) || isSeq(key)) {
+          // Reported as complex-key; stringifying it could itself throw (a merge key inside it).
+          // A block mapping's own range can start after its first key: take whichever comes first.
+          const first = (isMap(key) ? (key.items[0]?.key as { range?: [number, number, number] } | null) : null)?.range;
+          const own = key.range;
+          complex = earliest(complex, { range: first && own && first[0] < own[0] ? [first[0], own[1], own[2]] : own });
+          stack.push(pair.value);
+          continue;
         }
+        const name = isScalar(key) ? `s:${String(key.value)}` : isAlias(key) ? `a:${key.source}` : 'null';
+        if (name === 's:<<') continue;
+        if (seen.has(name)) duplicate = earliest(duplicate, key);
         seen.add(name);
         stack.push(pair.value);
       }
@@ -251,5 +325,5 @@ function firstDuplicateKey(root: unknown): [number, number] | undefined {
       for (const item of node.items) stack.push(item);
     }
   }
-  return first;
+  return { duplicate, complex };
 }

@@ -1,6 +1,6 @@
 // The contract between the evaluator and each kind's run half.
 import type { TextSlot } from './text-slots.js';
-import type { EvalEnv, IrStep, Redaction } from './types.js';
+import type { EvalEnv, IrRegex, IrStep, Redaction } from './types.js';
 
 /** Per-request marker table: the same value keeps the same marker within a request. */
 export interface MarkerTable {
@@ -36,8 +36,13 @@ export type StepOutcome =
       redactions: Redaction[];
     };
 
-/** The run half of a policy kind. */
-export interface RunKind {
-  id: string;
-  step(node: IrStep, view: StepView): StepOutcome;
+/** The run half of a policy kind; `S` is the kind's IR step. */
+export interface RunKind<S extends IrStep = IrStep> {
+  id: S['kind'];
+  step(node: S, view: StepView): StepOutcome;
+}
+
+/** Compiles an IR regex for scanning (adds `g`; the IR's flags carry only the pattern's meaning). */
+export function scanRegex(r: IrRegex): RegExp {
+  return new RegExp(r.source, r.flags.includes('g') ? r.flags : `${r.flags}g`);
 }

@@ -60,7 +60,8 @@ const CONTEXT = 64;
  */
 export function createStreamScanner(ir: PolicyIr, env: EvaluateEnv = {}, options: StreamScannerOptions = {}): StreamScanner {
   const markers = env.markers ?? createMarkerTable();
-  const holdBack = Math.max(0, Math.floor(options.holdBack ?? DEFAULT_HOLD_BACK));
+  // A hold-back that is not a number (NaN, a string from a config file) must not turn the window off.
+  const holdBack = typeof options.holdBack === 'number' && Number.isFinite(options.holdBack) ? Math.max(0, Math.floor(options.holdBack)) : DEFAULT_HOLD_BACK;
   const passThrough = !ir.pack.enabled || ir.response.length === 0;
   const fields = new Map<string, FieldState>();
   let blocked: Reason | undefined;

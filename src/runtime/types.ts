@@ -14,24 +14,94 @@ export interface SourceRef {
 /** What a policy does when it fires. */
 export type PolicyAction = 'block' | 'redact' | 'warn' | 'log';
 
-/** One compiled policy step. `options` are fully resolved (defaults filled in). */
-export interface IrStep {
-  /** Policy name as it appears in the chain. */
-  policy: string;
-  /** Kind id (equals the policy name for built-in kinds). */
-  kind: string;
-  action: PolicyAction;
-  options: Record<string, unknown>;
-  src: SourceRef;
-}
-
-/** A regular expression as data: compiled with `new RegExp(source, flags)` by the runtime. */
+/** A regular expression as data: `new RegExp(source, flags)`. `flags` carry the pattern's meaning (i, u, m, s); a scanner may add `g` to iterate. */
 export interface IrRegex {
   source: string;
   flags: string;
 }
 
-/** USD per one million tokens for one target (from the pack; null fields fall back to built-in tables). */
+/** Resolved `prompt-injection` options. */
+export interface PromptInjectionOptions {
+  /** Score in [0, 1] at which the policy acts (`threshold`, or `detection.embedding_threshold`). */
+  threshold: number;
+  /** `detection.attack_patterns`, matched case-insensitively on the de-obfuscated text. */
+  attackPatterns: IrRegex[];
+  /** Which hidden encodings are decoded and normalised before scoring. */
+  encoding: { decodeBase64: boolean; normalizeUnicode: boolean; detectHomoglyphs: boolean };
+  /** Score fake system/role boundaries written into user text. */
+  rejectFakeBoundaries: boolean;
+  /** `response.message`: shown instead of the default block message. */
+  message?: string;
+}
+
+/** A `detect_patterns` entry: the entity it reports and its regex. */
+export interface PiiCustomPattern {
+  entity: string;
+  source: string;
+  flags: string;
+}
+
+/** How a redacted value is replaced (`redaction.*`). */
+export interface PiiMarkers {
+  format: 'label' | 'asterisks' | 'partial';
+  preserveLength: boolean;
+  /** Entity → marker text. */
+  customMarkers: Record<string, string>;
+}
+
+/** Resolved `pii-detector` options. */
+export interface PiiDetectorOptions {
+  /** Built-in entities detected (sorted). */
+  entities: string[];
+  customPatterns: PiiCustomPattern[];
+  /** False: the response phase passes responses through. */
+  scanResponses: boolean;
+  markers: PiiMarkers;
+}
+
+/** Resolved `content-filter` options. */
+export interface ContentFilterOptions {
+  /** Built-in categories checked (sorted). */
+  categories: string[];
+  /** Literal terms, matched case-insensitively on word boundaries. */
+  blockedTerms: string[];
+  blockedPatterns: IrRegex[];
+  /** Which phase the filter checks. */
+  applyTo: 'input' | 'output' | 'both';
+}
+
+/** A `prompt-injection` step (request phase). */
+export interface PromptInjectionStep {
+  /** Policy name as it appears in the chain. */
+  policy: string;
+  kind: 'prompt-injection';
+  action: 'block' | 'warn' | 'log';
+  options: PromptInjectionOptions;
+  src: SourceRef;
+}
+
+/** A `pii-detector` step (request and response phases). */
+export interface PiiDetectorStep {
+  policy: string;
+  kind: 'pii-detector';
+  action: 'redact' | 'block';
+  options: PiiDetectorOptions;
+  src: SourceRef;
+}
+
+/** A `content-filter` step (request and response phases). */
+export interface ContentFilterStep {
+  policy: string;
+  kind: 'content-filter';
+  action: 'block' | 'warn' | 'redact';
+  options: ContentFilterOptions;
+  src: SourceRef;
+}
+
+/** One compiled policy step: its kind, action and fully resolved options (defaults filled in, regexes as {@link IrRegex}). */
+export type IrStep = PromptInjectionStep | PiiDetectorStep | ContentFilterStep;
+
+/** USD per one million tokens, resolved at build time (the pack's prices, else ktpack's built-in table); null: unknown then, so the serving ktpack's table is consulted. */
 export interface IrPricing {
   inputPer1m: number | null;
   outputPer1m: number | null;
@@ -92,6 +162,7 @@ export interface IrCost {
 export interface IrLimits {
   maxBodyBytes?: number;
   maxResponseBytes?: number;
+  src: SourceRef;
 }
 
 /** Audit settings from the `audit-logger` policy, or null when it is not in the chain. */

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { parseJsonText } from '../json-text.js';
 import { loadPackFile } from '../pack.js';
 import { evaluate } from '../runtime/evaluate.js';
 import { createMarkerTable } from '../runtime/step.js';
@@ -71,19 +72,24 @@ export interface RunTestsOptions {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage']);
 
+/** File names of a pack in its folder, in order of preference (`ktpack lint` accepts both). */
+export const PACK_FILES = ['policy-config.yaml', 'policy-config.yml'] as const;
+
 /** Pack files under `target`: the file itself, the folder's policy-config.yaml, or every one in the tree. */
 export async function findPacks(target: string): Promise<string[]> {
   const info = await stat(target).catch(() => undefined);
   if (!info) return [];
   if (info.isFile()) return [target];
-  const own = join(target, 'policy-config.yaml');
-  if (await stat(own).catch(() => undefined)) return [own];
+  for (const name of PACK_FILES) {
+    const own = join(target, name);
+    if (await stat(own).catch(() => undefined)) return [own];
+  }
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      if (e.isFile() && e.name === 'policy-config.yaml') out.push(join(dir, e.name));
-    }
+    // One pack per folder, as `ktpack lint` finds them: policy-config.yaml, else policy-config.yml.
+    const own = PACK_FILES.find((name) => entries.some((e) => e.isFile() && e.name === name));
+    if (own) out.push(join(dir, own));
     for (const e of entries) {
       if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name));
     }
@@ -110,23 +116,36 @@ export async function runPackTests(packFile: string, options: RunTestsOptions): 
   const keep = (name: string): boolean => !options.filter || options.filter.test(name);
 
   const testsDir = join(packDir, 'tests');
-  const files = (await readdir(testsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(testsDir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.name.endsWith('.json') && !e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const f of files) {
     const file = `tests/${f}`;
-    let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(await readFile(join(testsDir, f), 'utf8'));
+      text = await readFile(join(testsDir, f), 'utf8');
     } catch (e) {
-      if (keep(f)) results.push(errorResult(f, pack, file, `not valid JSON: ${(e as Error).message}`));
+      if (keep(f)) results.push(errorResult(f, pack, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'I/O error'})`));
       continue;
     }
-    const cases = Array.isArray(parsed) ? parsed : [parsed];
+    const parsed = parseJsonText(text);
+    if (!parsed.ok) {
+      if (keep(f)) results.push(errorResult(f, pack, file, `not valid JSON: ${parsed.error}`));
+      continue;
+    }
+    const cases = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+    if (cases.length === 0) {
+      // An empty file must not let a suite look green.
+      if (keep(f)) results.push(errorResult(f, pack, file, 'no test cases (an empty array)'));
+      continue;
+    }
     cases.forEach((c, i) => {
       const name = typeof (c as { name?: unknown })?.name === 'string' ? (c as { name: string }).name : `${basename(f, '.json')}[${i}]`;
       if (!keep(name)) return;
       const where = cases.length > 1 ? `${file}[${i}]` : file;
       if (!validateCase(c)) {
-        const why = (validateCase.errors ?? []).map((e) => `${e.instancePath || '(case)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`).join('; ');
+        const why = (validateCase.errors ?? []).map(caseSchemaError).join('; ');
         results.push(errorResult(name, pack, where, `not a valid test case: ${why}`));
         return;
       }
@@ -135,13 +154,22 @@ export async function runPackTests(packFile: string, options: RunTestsOptions): 
   }
 
   const doc = loaded.document;
-  const suites = ((doc?.data as { testing?: { suites?: Array<{ name: string; cases: PolicyTestCase[] }> } } | undefined)?.testing?.suites ?? []);
+  const suites = ((doc?.data as { testing?: { suites?: Array<{ name: string; assertions?: unknown[]; cases: PolicyTestCase[] }> } } | undefined)?.testing?.suites ?? []);
+  const seen = new Set<string>();
   suites.forEach((suite, si) => {
+    // Checks ktpack cannot run must not pass silently: every case of such a suite fails, saying why.
+    const unsupported = seen.has(suite.name)
+      ? `suite name "${suite.name}" is used twice; suite names must be unique`
+      : (suite.assertions?.length ?? 0) > 0
+        ? `suite "${suite.name}" has assertions, which ktpack test does not evaluate; remove them or state the check as expected.verdict / expected.reason_code`
+        : null;
+    seen.add(suite.name);
     suite.cases.forEach((c, ci) => {
       const name = `${suite.name}/${c.name}`;
       if (!keep(name)) return;
       const line = doc!.lineOf(['testing', 'suites', si, 'cases', ci]);
-      results.push(runCase(ir, c, { name, pack, file: `${basename(packFile)}:${line}`, suite: suite.name }));
+      const at = { name, pack, file: `${basename(packFile)}:${line}`, suite: suite.name };
+      results.push(unsupported ? { ...errorResult(name, pack, at.file, unsupported), suite: suite.name } : runCase(ir, c, at));
     });
   });
   return { pack, ir, diagnostics: [], results };
@@ -169,6 +197,37 @@ function errorResult(name: string, pack: string, file: string, error: string): T
   };
 }
 
+/** An ajv error of the TestCase schema as one readable line. */
+function caseSchemaError(e: { instancePath: string; message?: string; params: Record<string, unknown> }): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(case)';
+  if ('additionalProperty' in e.params) return `${where}: unknown key "${String(e.params.additionalProperty)}"`;
+  if ('missingProperty' in e.params) return `${where}: missing "${String(e.params.missingProperty)}"`;
+  if (Array.isArray(e.params.allowedValues)) return `${where} must be one of ${e.params.allowedValues.join(', ')}`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+}
+
+/** Why `request` cannot be evaluated as a chat completion request (as `ktpack serve` would refuse it), or null. */
+export function requestProblem(request: { messages?: unknown }): string | null {
+  const m = request.messages;
+  if (!Array.isArray(m) || m.length === 0) return 'needs a non-empty "messages" array';
+  const bad = m.findIndex((x) => !x || typeof x !== 'object' || Array.isArray(x));
+  return bad >= 0 ? `messages[${bad}] is not a message object` : null;
+}
+
+/** Why `raw` is not a response to evaluate (a chat completion, `{content}` or `{message}`), or null. */
+export function responseProblem(raw: unknown): string | null {
+  const r = raw as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return 'expected a JSON object';
+  if (r.choices !== undefined) {
+    if (!Array.isArray(r.choices)) return '"choices" must be an array';
+    const bad = r.choices.findIndex((c) => !c || typeof c !== 'object' || Array.isArray(c));
+    return bad >= 0 ? `choices[${bad}] is not an object` : null;
+  }
+  if (r.message !== undefined) return r.message && typeof r.message === 'object' && !Array.isArray(r.message) ? null : '"message" must be an object';
+  if (typeof r.content === 'string') return null;
+  return 'expected a chat completion ({"choices": [...]}) or the shorthand {"content": "..."}';
+}
+
 /** Builds the request a case describes: `input.request` with `input.messages` laid over it. */
 export function requestOf(input: PolicyTestCase['input']): ChatRequest {
   const base = (input.request ?? {}) as Partial<ChatRequest>;
@@ -184,6 +243,11 @@ export function responseOf(raw: Record<string, unknown>): ChatResponse {
 
 /** Runs one case: request phase, then the response phase on `upstream_response` (sharing markers). */
 export function runCase(ir: PolicyIr, c: PolicyTestCase, at: { name: string; pack: string; file: string; suite?: string }): TestResult {
+  // An input the gateway would refuse (400) must not pass as "allow".
+  const problem = requestProblem(requestOf(c.input));
+  if (problem) return { ...errorResult(at.name, at.pack, at.file, `input ${problem} (input.messages or input.request.messages)`), ...(at.suite ? { suite: at.suite } : {}) };
+  const responseIssue = c.input.upstream_response === undefined ? null : responseProblem(c.input.upstream_response);
+  if (responseIssue) return { ...errorResult(at.name, at.pack, at.file, `input.upstream_response: ${responseIssue}`), ...(at.suite ? { suite: at.suite } : {}) };
   const env = { markers: createMarkerTable() };
   const decisions: Array<[Decision, 'request' | 'response']> = [];
   const req = evaluate(ir, { phase: 'request', request: requestOf(c.input) }, env);

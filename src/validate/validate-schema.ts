@@ -12,20 +12,22 @@ export type DocumentShape = 'ConfigDocument' | 'SinglePolicyDocument';
 type Validators = Record<DocumentShape, ValidateFunction>;
 
 /**
- * Validators precompiled by scripts/build-validators.mjs when ktpack is built (dist/generated),
- * so a cold `ktpack lint` does not spend hundreds of milliseconds compiling schemas. Absent when
- * running from source (tests), where the schemas are compiled on first use instead.
+ * Validators precompiled by scripts/build-validators.mjs when ktpack is built (a CommonJS file in
+ * dist/generated, required synchronously), so a cold `ktpack lint` does not spend hundreds of
+ * milliseconds compiling schemas. Absent when running from source (tests), where the schemas are
+ * compiled on first use instead.
  */
-const precompiled = (await importFirst([
-  new URL('../generated/pack-validators.js', import.meta.url),
-  // From the bundled lint entry (dist/lint-cli.mjs), which sits one level higher.
-  new URL('./generated/pack-validators.js', import.meta.url),
-])) as Validators | undefined;
+const precompiled = loadPrecompiled();
 
-async function importFirst(urls: URL[]): Promise<unknown> {
-  for (const url of urls) {
-    const mod: unknown = await import(url.href).catch(() => undefined);
-    if (mod) return mod;
+function loadPrecompiled(): Validators | undefined {
+  const require = createRequire(import.meta.url);
+  // From dist/validate/, and from the bundled entries (dist/lint-cli.cjs, dist/build-cli.mjs) one level higher.
+  for (const rel of ['../generated/pack-validators.cjs', './generated/pack-validators.cjs']) {
+    try {
+      return require(rel) as Validators;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    }
   }
   return undefined;
 }
@@ -177,12 +179,26 @@ function pointerToPath(data: unknown, pointer: string): Array<string | number> {
 
 function typeName(value: unknown, path: JsonPath = []): string {
   if (value === null) return 'null';
-  // Never echo a value that sits under a credential key: it may be the credential.
-  if (typeof value === 'string' && path.some((seg) => typeof seg === 'string' && (seg === 'secret_key_ref' || SECRET_KEY_NAMES.has(seg.toLowerCase())))) return 'a string';
+  // Never echo a value that sits under a credential key: it may be the credential (a numeric PIN or token too).
+  if (typeof value !== 'object' && path.some((seg) => typeof seg === 'string' && (seg === 'secret_key_ref' || SECRET_KEY_NAMES.has(seg.toLowerCase())))) return `a ${typeof value}`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${maskSecrets(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}`;
   return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A number as the user wrote it (`version: 1.0` reads as the number 1, which would be a confusing
+ * thing to echo), or undefined for anything else or anything under a credential key.
+ */
+function numberAsWritten(doc: PackDocument, path: JsonPath): string | undefined {
+  const value = valueAt(doc.data, path);
+  if (typeof value !== 'number' || typeName(value, path) !== `number ${String(value)}`) return undefined;
+  const { start, end } = doc.rangeOf(path, 'value');
+  if (start.line !== end.line) return undefined;
+  const line = doc.text.replace(/^\ufeff/, '').split(/\r?\n/)[start.line - 1] ?? '';
+  const written = line.slice(start.column - 1, end.column - 1).trim();
+  return /^[-+.0-9a-zA-Z_]{1,40}$/.test(written) ? `number ${written}` : undefined;
 }
 
 function valueAt(data: unknown, path: JsonPath): unknown {
@@ -229,11 +245,14 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
         .map(article)
         .join(' or ');
       const legacy = formatPath(path) === 'policies' && Array.isArray(valueAt(doc.data, path));
+      const hint = legacy
+        ? 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`'
+        : typeHint(String((err.params as { type: string }).type).split(','), valueAt(doc.data, path), path);
       return {
-        ...(legacy ? { hint: 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`' } : {}),
+        ...(hint ? { hint } : {}),
         ...base,
         code: 'schema/wrong-type',
-        message: `${where} must be ${expected}, got ${typeName(valueAt(doc.data, path), path)}`,
+        message: `${where} must be ${expected}, got ${numberAsWritten(doc, path) ?? typeName(valueAt(doc.data, path), path)}`,
         path,
         range: doc.rangeOf(path, 'value'),
         docsUrl,
@@ -268,6 +287,24 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
       };
     }
   }
+}
+
+/** A fix for the usual wrong-type mistakes: quoted numbers, a comma-separated string for a list, `secret_key_ref: NAME`. */
+function typeHint(expected: string[], value: unknown, path: JsonPath): string | undefined {
+  const last = path[path.length - 1];
+  if (last === 'secret_key_ref' && typeof value === 'string') return 'use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)';
+  if (typeof value !== 'string') return undefined;
+  const underSecret = path.some((seg) => typeof seg === 'string' && SECRET_KEY_NAMES.has(seg.toLowerCase()));
+  if (underSecret) return undefined;
+  if ((expected.includes('number') || expected.includes('integer')) && value.trim() !== '' && Number.isFinite(Number(value))) return 'remove the quotes: numbers are written bare';
+  if (expected.includes('boolean') && /^(true|false)$/i.test(value.trim())) return `remove the quotes: write ${value.trim().toLowerCase()}`;
+  if (expected.includes('array')) {
+    // A regex may contain commas ({1,3}); only plain names are split.
+    if (/[\\{}()[\]|*+?^$]/.test(value)) return `write a YAML list: ['${value.length > 40 ? `${value.slice(0, 40)}…` : value}']`;
+    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    return `write a YAML list: [${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}]`;
+  }
+  return undefined;
 }
 
 /** Keys of the legacy tutorial schema, with what to write instead. */
@@ -308,7 +345,7 @@ function readable(err: ErrorObject): string {
     case 'minProperties':
       return `must have at least ${p.limit} key(s)`;
     case 'maxProperties':
-      return `must have at most ${p.limit} key(s)`;
+      return err.instancePath.endsWith('/secret_key_ref') ? 'takes exactly one of `env` or `store`, not both' : `must have at most ${p.limit} key(s)`;
     case 'uniqueItems':
       return `must not repeat items (items ${p.j} and ${p.i} are equal)`;
     case 'const':

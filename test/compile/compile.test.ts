@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SEED_PACK } from '../helpers/cli.js';
+import { ROOT, runCli, SEED_PACK } from '../helpers/cli.js';
 
 const seed = readFileSync(SEED_PACK, 'utf8');
 
@@ -51,7 +51,13 @@ describe('ktpack build is deterministic', () => {
       const r = await runCli(['build', join(base, sub, 'policy-config.yaml'), '-o', join(base, sub, 'bundle')]);
       expect(r.code).toBe(0);
     }
-    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.mjs', 'types.d.ts']) {
+    // Relative paths, typed from another working directory, give the same bytes as absolute ones.
+    const rel = await runCli(['build', '../two/policy-config.yaml', '-o', 'rel-bundle'], {}, join(base, 'one'));
+    expect(rel.code, rel.stderr).toBe(0);
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
+      expect(readFileSync(join(base, 'one/rel-bundle', f), 'utf8'), f).toBe(readFileSync(join(base, 'two/bundle', f), 'utf8'));
+    }
+    for (const f of ['manifest.json', 'policy.ir.json', 'runtime.d.mts', 'runtime.mjs', 'types.d.ts']) {
       const a = readFileSync(join(base, 'one/deep/bundle', f), 'utf8');
       expect(a, f).toBe(readFileSync(join(base, 'two/bundle', f), 'utf8'));
       expect(a, f).not.toContain(base);
@@ -59,5 +65,55 @@ describe('ktpack build is deterministic', () => {
     const manifest = JSON.parse(readFileSync(join(base, 'two/bundle/manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ pack: { name: 'chatgpt-enterprise-gateway', version: '1.0.0' }, irVersion: 1 });
     expect(manifest.irHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('prices are resolved into the IR', () => {
+  it("a target's own price wins, then cost-attribution's price for its model, then the built-in table; a pass-through model stays unknown", async () => {
+    const { compile } = await import('../../src/compile/compile.js');
+    const { loadDocument } = await import('../../src/load/document.js');
+    const { priceOf } = await import('../../src/pricing/prices.js');
+    const yaml = seed
+      .replace(
+        /providers:\n {2}targets:\n[\s\S]*?policies:/,
+        `providers:
+  targets:
+    - id: own
+      provider: openai:chat:gpt-4o
+      pricing: {input_per_1m: 3}
+      secret_key_ref: {env: A_KEY}
+    - id: pack
+      provider: openai:chat:gpt-4.1
+      secret_key_ref: {env: A_KEY}
+    - id: table
+      provider: openai:chat:gpt-4o-mini
+      secret_key_ref: {env: A_KEY}
+    - id: passthrough
+      provider: openai
+      secret_key_ref: {env: A_KEY}
+policies:`,
+      )
+      .replace('    - audit-logger\n', '    - cost-attribution\n    - audit-logger\n')
+      .replace('policy:\n', 'policy:\n  cost-attribution:\n    pricing:\n      gpt-4.1: {output_per_1m: 7}\n');
+    const r = compile(loadDocument('policy-config.yaml', yaml));
+    expect(r.diagnostics).toEqual([]);
+    const by = Object.fromEntries(r.ir!.targets.map((t) => [t.id, t.pricing]));
+    const [gpt4o, gpt41, mini] = [priceOf('gpt-4o')!, priceOf('gpt-4.1')!, priceOf('gpt-4o-mini')!];
+    expect(by.own).toEqual({ inputPer1m: 3, outputPer1m: gpt4o.output, cachedInputPer1m: gpt4o.cachedInput });
+    expect(by.pack).toEqual({ inputPer1m: gpt41.input, outputPer1m: 7, cachedInputPer1m: gpt41.cachedInput });
+    expect(by.table).toEqual({ inputPer1m: mini.input, outputPer1m: mini.output, cachedInputPer1m: mini.cachedInput });
+    expect(by.passthrough).toBeNull();
+    // cost-attribution's own table is completed from the built-in one too.
+    expect(r.ir!.cost!.pricing['gpt-4.1']).toEqual({ inputPer1m: gpt41.input, outputPer1m: 7, cachedInputPer1m: gpt41.cachedInput });
+  });
+});
+
+describe('compile diagnostics are documented', () => {
+  it('every compile/<code> the compiler can emit has an anchor in docs/compiler.md (its docsUrl)', () => {
+    const source = readFileSync(join(ROOT, 'src/compile/compile.ts'), 'utf8');
+    const codes = [...new Set([...source.matchAll(/fail\(\[[^\]]*\],\s*'([a-z-]+)'/g)].map((m) => m[1]))].sort();
+    expect(codes).toEqual(['literal-secret', 'no-runtime', 'single-policy-document', 'unknown-kind', 'unknown-target', 'unsupported-option']);
+    const docs = readFileSync(join(ROOT, 'docs/compiler.md'), 'utf8');
+    for (const code of codes) expect(docs, code).toContain(`<a id="compile-${code}"></a>**compile/${code}**`);
   });
 });

@@ -33,7 +33,7 @@ describe('IR schema', () => {
   });
 });
 
-const TYPES = ['PolicyIr', 'IrPack', 'IrStep', 'IrTarget', 'IrPricing', 'IrTimeouts', 'IrFallback', 'IrAudit', 'IrCost', 'IrLimits', 'SourceRef'];
+const TYPES = ['PolicyIr', 'IrPack', 'IrStep', 'IrRegex', 'PromptInjectionStep', 'PromptInjectionOptions', 'PiiDetectorStep', 'PiiDetectorOptions', 'PiiCustomPattern', 'PiiMarkers', 'ContentFilterStep', 'ContentFilterOptions', 'IrTarget', 'IrPricing', 'IrTimeouts', 'IrFallback', 'IrAudit', 'IrCost', 'IrLimits', 'SourceRef'];
 
 /** Type-checks generated-from-schema types against src/runtime/types.ts; returns the errors. */
 async function driftErrors(schemas: Record<string, Record<string, unknown>>): Promise<Record<string, string[]>> {
@@ -68,7 +68,10 @@ async function driftErrors(schemas: Record<string, Record<string, unknown>>): Pr
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const name = Object.keys(schemas).find((n) => d.file?.fileName.endsWith(`${n}.check.ts`) || d.file?.fileName.endsWith(`${n}.gen.ts`));
     out[name ?? 'other'] ??= [];
-    out[name ?? 'other'].push(ts.flattenDiagnosticMessageText(d.messageText, '\n').split('\n')[0]);
+    // Name the check that failed (`PiiDetectorOptions_same`), not only the type error.
+    const line = d.file && d.start !== undefined ? d.file.text.slice(d.file.text.lastIndexOf('\n', d.start) + 1, d.file.text.indexOf('\n', d.start)) : '';
+    const check = /export const (\w+)/.exec(line)?.[1];
+    out[name ?? 'other'].push(`${check ? `${check}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n').split('\n')[0]}`);
   }
   return out;
 }
@@ -80,11 +83,18 @@ describe('IR types and schema stay in step', () => {
     drifted.$defs.target.required.push('region');
     delete drifted.$defs.fallback.properties.maxAttempts;
     drifted.$defs.fallback.required = drifted.$defs.fallback.required.filter((k) => k !== 'maxAttempts');
-    const errors = await driftErrors({ real: IR_SCHEMA, drifted: drifted as unknown as Record<string, unknown> });
+    // A kind's options drifting (a field dropped, an enum widened) is caught too.
+    const options = structuredClone(IR_SCHEMA) as { $defs: Record<string, { properties: Record<string, { enum?: string[] }>; required: string[] }> };
+    delete options.$defs.piiDetectorOptions.properties.scanResponses;
+    options.$defs.piiDetectorOptions.required = options.$defs.piiDetectorOptions.required.filter((k) => k !== 'scanResponses');
+    options.$defs.contentFilterOptions.properties.applyTo.enum!.push('tools');
+    const errors = await driftErrors({ real: IR_SCHEMA, drifted: drifted as unknown as Record<string, unknown>, options: options as unknown as Record<string, unknown> });
     if (process.env.DRIFT_DEBUG) console.log(errors);
     expect(errors.real).toEqual([]);
     expect(errors.other ?? []).toEqual([]);
     expect(errors.drifted.join('\n')).toMatch(/IrTarget_same|IrFallback_keys|not assignable/);
     expect(errors.drifted.length).toBeGreaterThanOrEqual(2);
+    expect(errors.options.join('\n')).toMatch(/PiiDetectorOptions_/);
+    expect(errors.options.join('\n')).toMatch(/ContentFilterOptions_same/);
   }, 60_000);
 });

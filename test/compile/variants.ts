@@ -36,4 +36,42 @@ policies:`,
   },
   { name: 'seed, disabled, with warn action', yaml: seed.replace('enabled: true', 'enabled: false').replace('action: block', 'action: warn') },
   { name: 'seed without policy blocks (defaults)', yaml: seed.replace(/\npolicy:[\s\S]*$/, '\n') },
+  {
+    name: 'every option with a regex or a message, content-filter and size limits included',
+    yaml: seed
+      .replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n')
+      .replace(
+        '  prompt-injection:\n    threshold: 0.8\n    action: block\n',
+        `  prompt-injection:
+    threshold: 0.8
+    detection:
+      attack_patterns: ["reveal\\\\s+the\\\\s+vault"]
+    response:
+      action: warn
+      message: Flagged by the security team
+  content-filter:
+    action: redact
+    categories: [weapons]
+    blocked_terms: [project nightingale]
+    blocked_patterns: ["\\\\bACME-\\\\d{4}\\\\b"]
+    apply_to: input
+`,
+      )
+      .replace(
+        '      - CREDIT_CARD\n',
+        `      - CREDIT_CARD
+    detect_patterns:
+      - "EMP-\\\\d{6}"
+      - name: BADGE
+        pattern: "B[0-9]{5}"
+      - ssn
+    redaction:
+      marker_format: partial
+      preserve_length: true
+      custom_markers:
+        EMAIL: "[mail {n}]"
+`,
+      )
+      .concat('size_limits:\n  max_body_bytes: 2000000\n  max_response_bytes: 8000000\n'),
+  },
 ];

@@ -36,7 +36,30 @@ const EDITS: Array<{ name: string; edit: (y: string) => string; changes: Array<[
   {
     name: 'chain reordered',
     edit: (y) => y.replace('    - prompt-injection\n    - pii-detector\n', '    - pii-detector\n    - prompt-injection\n'),
-    changes: [['changes', 'request chain order: prompt-injection, pii-detector -> pii-detector, prompt-injection']],
+    changes: [['weakens', 'request chain order: prompt-injection, pii-detector -> pii-detector, prompt-injection (another policy now sees the text first)']],
+  },
+  {
+    name: 'response scanning turned off',
+    edit: (y) => y.replace('    action: redact\n', '    action: redact\n    scan_responses: false\n'),
+    changes: [
+      ['weakens', 'request pii-detector: scan_responses true -> false'],
+      ['weakens', 'response pii-detector: scan_responses true -> false'],
+    ],
+  },
+  {
+    name: 'base64 decoding turned off',
+    edit: (y) => y.replace('    action: block\n', '    action: block\n    encoding:\n      decode_base64: false\n'),
+    changes: [['weakens', 'request prompt-injection: encoding.decode_base64 true -> false']],
+  },
+  {
+    name: 'fake-boundary detection turned off',
+    edit: (y) => y.replace('    action: block\n', '    action: block\n    boundaries:\n      reject_fake_boundaries: false\n'),
+    changes: [['weakens', 'request prompt-injection: boundaries.reject_fake_boundaries true -> false']],
+  },
+  {
+    name: 'size limit raised',
+    edit: (y) => `${y}size_limits:\n  max_body_bytes: 2000000\n`,
+    changes: [['strengthens', 'size_limits.max_body_bytes (none) -> 2000000']],
   },
   { name: 'pack disabled', edit: (y) => y.replace('enabled: true', 'enabled: false'), changes: [['weakens', 'pack disabled (enabled: false): no policy runs, everything is allowed']] },
   {
@@ -50,8 +73,57 @@ const EDITS: Array<{ name: string; edit: (y: string) => string; changes: Array<[
   { name: 'target model changed', edit: (y) => y.replace('openai:chat:gpt-4o', 'openai:chat:gpt-4.1'), changes: [['changes', 'target chatgpt-enterprise: model gpt-4o -> gpt-4.1']] },
 ];
 
+const twoTargets = (y: string): string =>
+  y.replace('    - id: chatgpt-enterprise\n', '    - id: backup\n      provider: openai:chat:gpt-4o-mini\n      secret_key_ref:\n        env: OPENAI_API_KEY\n    - id: chatgpt-enterprise\n');
+const withPatterns = (y: string): string =>
+  y.replace('    action: block\n', '    action: block\n    detection:\n      attack_patterns: ["reveal the vault", "disable logging"]\n');
+
+/** Changes that need a base other than the seed: [before, after] → expected [impact, message] pairs. */
+const PAIRS: Array<{ name: string; before: string; after: string; changes: Array<[string, string]> }> = [
+  {
+    name: 'a target removed',
+    before: twoTargets(seed),
+    after: seed,
+    changes: [
+      ['weakens', 'target backup removed (one upstream fewer to serve or fall back to)'],
+      ['changes', 'fallback order: backup, chatgpt-enterprise -> off'],
+    ],
+  },
+  {
+    name: 'an attack pattern removed',
+    before: withPatterns(seed),
+    after: withPatterns(seed).replace(', "disable logging"', ''),
+    changes: [['weakens', 'request prompt-injection: detection.attack_patterns no longer includes disable logging']],
+  },
+  {
+    name: 'size limit raised',
+    before: `${seed}size_limits:\n  max_body_bytes: 1000000\n`,
+    after: `${seed}size_limits:\n  max_body_bytes: 4000000\n`,
+    changes: [['weakens', 'size_limits.max_body_bytes 1000000 -> 4000000']],
+  },
+  {
+    name: 'content-filter narrowed to input only',
+    before: seed.replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n').replace('policy:\n', 'policy:\n  content-filter:\n    action: block\n'),
+    after: seed.replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n').replace('policy:\n', 'policy:\n  content-filter:\n    action: block\n    apply_to: input\n'),
+    changes: [
+      ['weakens', 'request content-filter: apply_to both -> input'],
+      ['weakens', 'response content-filter: apply_to both -> input'],
+    ],
+  },
+];
+
 describe('ktpack diff', () => {
   const base = write(seed);
+  for (const p of PAIRS) {
+    it(p.name, async () => {
+      const r = await runCli(['diff', write(p.before), write(p.after), '--format', 'json']);
+      expect(r.stderr).toBe('');
+      const body = JSON.parse(r.stdout);
+      expect(body.changes.map((c: { impact: string; message: string }) => [c.impact, c.message])).toEqual(p.changes);
+      expect(r.code).toBe(p.changes.some(([impact]) => impact === 'weakens') ? 1 : 0);
+    });
+  }
+
   for (const e of EDITS) {
     it(e.name, async () => {
       const r = await runCli(['diff', base, write(e.edit(seed)), '--format', 'json']);
@@ -70,11 +142,15 @@ describe('ktpack diff', () => {
         `::notice file=${next.slice(dir.length + 1)},line=7,title=ktpack diff%3A changes::target chatgpt-enterprise: model gpt-4o -> gpt-4.1\n`,
     );
     const human = await runCli(['diff', MINI_PACK, SEED_PACK]);
-    expect(human.code).toBe(0);
-    const header = /: (\d+) changes, 0 weaken protection/.exec(human.stdout);
+    // The mini pack's target chatgpt-mini is gone from the seed pack: that alone weakens.
+    expect(human.code).toBe(1);
+    const header = /: (\d+) changes, (\d+) weakens? protection/.exec(human.stdout);
     expect(header).not.toBeNull();
     // The summary counts exactly the change lines listed under it.
-    expect(human.stdout.trim().split('\n').slice(1)).toHaveLength(Number(header![1]));
+    const lines = human.stdout.trim().split('\n').slice(1);
+    expect(lines).toHaveLength(Number(header![1]));
+    expect(lines.filter((l) => l.startsWith('  ! weakens'))).toEqual(['  ! weakens     target chatgpt-mini removed (one upstream fewer to serve or fall back to)']);
+    expect(header![2]).toBe('1');
     expect(human.stdout).toMatch(/\+ strengthens prompt-injection added to the request chain \(block\) {2}\(policy-config\.yaml:17\)/);
     const reverse = await runCli(['diff', SEED_PACK, MINI_PACK]);
     expect(reverse.code).toBe(1);

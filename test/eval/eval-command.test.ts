@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { runCli, SEED_PACK } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ktpack-eval-'));
@@ -32,6 +34,18 @@ describe('ktpack eval', () => {
     expect(r.stdout).not.toContain('jane@example.com');
   });
 
+  it('prints readably by default on a terminal, JSON when piped', async () => {
+    const run = async (isTTY: boolean): Promise<string> => {
+      const stdout = Object.assign(new PassThrough(), { isTTY });
+      let out = '';
+      stdout.on('data', (c) => (out += c));
+      expect(await main(['eval', SEED_PACK, '-i', pii], { stdout, stderr: new PassThrough(), env: {}, cwd: dir })).toBe(0);
+      return out;
+    };
+    expect(await run(true)).toMatch(/^verdict: REDACT /);
+    expect(JSON.parse(await run(false)).verdict).toBe('redact');
+  });
+
   it('decides the same on the built bundle, and runs the response phase from a test case', async () => {
     const bundle = join(dir, 'bundle');
     expect((await runCli(['build', SEED_PACK, '-o', bundle])).code).toBe(0);
@@ -46,7 +60,12 @@ describe('ktpack eval', () => {
   const BAD: Array<[string, string[], RegExp]> = [
     ['a missing input file', ['-i', join(dir, 'nope.json')], /--input .*nope\.json: no such file/],
     ['input that is not JSON', ['-i', file('bad.json', '{"messages": [')], /not valid JSON/],
-    ['a request without messages', ['-i', file('nomsg.json', { model: 'gpt-4o' })], /needs a "messages" array/],
+    ['a request without messages', ['-i', file('nomsg.json', { model: 'gpt-4o' })], /needs a non-empty "messages" array/],
+    ['a request with empty messages', ['-i', file('empty.json', { model: 'gpt-4o', messages: [] })], /needs a non-empty "messages" array/],
+    ['a response given to the request phase', ['-i', file('resp.json', { choices: [{ index: 0, message: { role: 'assistant', content: 'x' } }] })], /this looks like a response: add --phase response/],
+    ['a request given to the response phase', ['-i', pii, '--phase', 'response'], /not a response to evaluate: .*\(this looks like a request: drop --phase response\)/],
+    ['a response whose choices are not an array', ['-i', file('r2.json', { choices: 'x' }), '--phase', 'response'], /"choices" must be an array/],
+    ['input that is not JSON and holds personal data', ['-i', file('raw.txt', 'call 555-867-5309 about SSN 078-05-1120')], /not valid JSON \(unexpected character at line 1, column 1\)/],
     ['a test case without upstream_response in the response phase', ['-i', file('c2.json', { input: { messages: [] } }), '--phase', 'response'], /has no upstream_response/],
     ['an unknown phase', ['-i', pii, '--phase', 'both'], /argument 'both' is invalid/],
   ];
@@ -56,6 +75,7 @@ describe('ktpack eval', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).not.toMatch(/078-05-1120|867-5309/);
     });
   }
 });

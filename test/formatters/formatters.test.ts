@@ -1,4 +1,6 @@
 // Exact-output tests of the five formatters on one fixed set of diagnostics.
+import { createRequire } from 'node:module';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { formatGithub } from '../../src/formatters/github.js';
@@ -54,9 +56,24 @@ describe('formatters', () => {
     await loadColor();
     expect(formatStylish(reports, { color: true })).toMatch(/\u001b\[31merror/);
     expect(formatStylish([])).toBe('');
+    // Infos are counted too (they fail a run with --fail-level info).
+    const info = formatStylish([{ source: 'i.yaml', diagnostics: [{ ...diags[1], severity: 'info', source: 'i.yaml' }] }]);
+    expect(info.endsWith('\n0 errors, 0 warnings, 1 info\n')).toBe(true);
     const raw = formatStylish([{ source: 'x.bin', text: 'A\u001b[2J\u0007B\n', diagnostics: [{ ...diags[0], source: 'x.bin', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } }] }]);
     expect(raw).toContain('> 1 | A\ufffd[2J\ufffdB');
     expect(raw).not.toMatch(/[\u0007\u001b]/);
+  });
+
+  it('stylish: the caret sits under the offending text when wide characters and tabs come before it', () => {
+    const wide = 'pack: {name: "日本語🎉", auteur: x}\n';
+    // "auteur" starts at UTF-16 column 23; the three CJK characters and the emoji before it take 8 terminal cells, not 5.
+    const d: Diagnostic = { ...diags[0], message: 'm', source: 'w.yaml', range: { start: { line: 1, column: 23 }, end: { line: 1, column: 29 } } };
+    const out = formatStylish([{ source: 'w.yaml', text: wide, diagnostics: [d] }]).split('\n');
+    expect(out[1]).toBe('> 1 | pack: {name: "日本語🎉", auteur: x}');
+    expect(out[2]).toBe(`    | ${' '.repeat(25)}^^^^^^`);
+    const tab = formatStylish([{ source: 't.yaml', text: 'a:\tbogus\n', diagnostics: [{ ...d, source: 't.yaml', range: { start: { line: 1, column: 4 }, end: { line: 1, column: 9 } } }] }]).split('\n');
+    expect(tab[1]).toBe('> 1 | a: bogus');
+    expect(tab[2]).toBe('    |    ^^^^^');
   });
 
   it('github: escaped workflow commands, info as notice', () => {
@@ -111,6 +128,53 @@ describe('formatters', () => {
       expect(r.message.text.length).toBeGreaterThan(0);
     }
     const clean = JSON.parse(formatSarif([{ source: 'clean.yaml', diagnostics: [] }]));
+    expect(clean.runs[0].results).toEqual([]);
+  });
+});
+
+describe('sarif accepted by GitHub code scanning', () => {
+  // The OASIS SARIF 2.1.0 JSON schema (draft-04), as Microsoft's SARIF test matchers ship it.
+  const require = createRequire(import.meta.url);
+  const sarifSchema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const validate = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(sarifSchema);
+
+  it('real lint output of odd files is schema-valid and meets GitHub ingestion rules', async () => {
+    const { lintText } = await import('../../src/lint/lint.js');
+    const files: Array<[string, string]> = [
+      ['packs/a b/policy-config.yaml', 'pack:\n  name: x\n  version: 1.0\n  enabled: true\npolicies:\n  chain: [pii-detecter]\n'],
+      ['/abs/outside/policy-config.yaml', 'pack: [\n'],
+      ['<stdin>', ''],
+      ['clean.yaml', 'pack: {name: a, version: 1.0.0, enabled: true}\npolicies: {chain: [audit-logger]}\npolicy: {audit-logger: {}}\n'],
+      ['multi.yaml', `pack: {name: a, version: 1.0.0, enabled: true}\npolicies: {chain: []}\nprivate: |\n  -----BEGIN PRIVATE KEY-----\n  MIIE\n  -----END PRIVATE KEY-----\n`],
+    ];
+    const reports = files.map(([source, text]) => {
+      const r = lintText(source, text);
+      return { source, text: r.maskedText, diagnostics: r.diagnostics };
+    });
+    const log = JSON.parse(formatSarif(reports, { version: '1.2.3' }));
+    expect(validate(log), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const run = log.runs[0];
+    expect(run.results.length).toBeGreaterThan(4);
+    for (const rule of run.tool.driver.rules) {
+      // GitHub (GH2012): every reportingDescriptor needs fullDescription and help.
+      expect(rule.fullDescription.text.length, rule.id).toBeGreaterThan(0);
+      expect(rule.help.text.length, rule.id).toBeGreaterThan(0);
+      expect(rule.helpUri).toMatch(/^https:\/\//);
+    }
+    for (const r of run.results) {
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(r.locations.length).toBeGreaterThanOrEqual(1);
+      const { artifactLocation, region } = r.locations[0].physicalLocation;
+      expect(region.startLine).toBeGreaterThanOrEqual(1);
+      expect(region.startColumn).toBeGreaterThanOrEqual(1);
+      expect(region.endLine).toBeGreaterThanOrEqual(region.startLine);
+      if (artifactLocation.uriBaseId !== undefined) expect(artifactLocation.uri).toMatch(/^(?![a-z]+:)(?!\/)/);
+      else expect(artifactLocation.uri).toMatch(/^file:\/\/\//);
+    }
+    const uris = new Set(run.results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => r.locations[0].physicalLocation.artifactLocation.uri));
+    expect([...uris].sort()).toEqual(['%3Cstdin%3E', 'file:///abs/outside/policy-config.yaml', 'multi.yaml', 'packs/a%20b/policy-config.yaml']);
+    const clean = JSON.parse(formatSarif([reports[3]]));
+    expect(validate(clean)).toBe(true);
     expect(clean.runs[0].results).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export const IR_SCHEMA = JSON.parse(readFileSync(new URL('../../schemas/ir.v1.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
-const validate = new Ajv2020({ allErrors: true, strict: true }).compile(IR_SCHEMA);
+const validate = new Ajv2020({ allErrors: true, strict: true, discriminator: true }).compile(IR_SCHEMA);
 
 /** Schema errors of `ir` as readable strings; empty when valid. */
 export function irSchemaErrors(ir: unknown): string[] {

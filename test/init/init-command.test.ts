@@ -12,6 +12,8 @@ describe('ktpack init', () => {
       const dir = join(mkdtempSync(join(tmpdir(), 'ktpack-init-')), 'Claims Bot');
       const r = await runCli(['init', dir, '--template', t.name]);
       expect(r.code, r.stderr).toBe(0);
+      // The printed next step works when pasted: the folder name has a space.
+      expect(r.stderr).toContain(`next: ktpack lint '${dir}/policy-config.yaml' && ktpack test '${dir}'\n`);
       expect(readFileSync(join(dir, 'policy-config.yaml'), 'utf8')).toContain('name: claims-bot');
       const lint = await runCli(['lint', join(dir, 'policy-config.yaml'), '--fail-level', 'info']);
       expect(lint.code, lint.stdout).toBe(0);

@@ -43,6 +43,15 @@ describe('lint', () => {
     expect(d.range.start).toEqual({ line: 1, column: 1 });
   });
 
+  it('a key missing from the document or a list item points at its first key, not at every line it spans', () => {
+    const [root] = lintText('p.yaml', seedText.replace(/^policies:\n  chain:\n(    - .*\n)+/m, '')).diagnostics;
+    expect(root.message).toBe('missing required key "policies" in the document');
+    expect(root.range).toEqual({ start: { line: 1, column: 1 }, end: { line: 1, column: 5 } });
+    const [item] = lintText('p.yaml', seedText.replace('    - id: chatgpt-enterprise\n      provider', '    - provider')).diagnostics;
+    expect(item.message).toBe('missing required key "id" in providers.targets[0]');
+    expect(item.range).toEqual({ start: { line: 7, column: 7 }, end: { line: 7, column: 15 } });
+  });
+
   it('an unknown chain kind gets a did-you-mean', () => {
     const text = seedText.replace('    - pii-detector\n', '    - pii-detecter\n');
     const [d] = lintText('p.yaml', text).diagnostics;
@@ -54,6 +63,30 @@ describe('lint', () => {
     const { diagnostics } = lintText('p.yaml', 'pack: [unclosed\n');
     expect(diagnostics.length).toBeGreaterThan(0);
     expect(diagnostics[0].code).toMatch(/^yaml\//);
+  });
+
+  it('messages and hints say what was written: numbers as written, percent hints only for percentages, each target id once', () => {
+    const version = lintText('p.yaml', seedText.replace('version: 1.0.0', 'version: 1.0')).diagnostics;
+    expect(version.map((d) => d.message)).toEqual(['pack.version must be a string, got number 1.0']);
+    const secret = lintText('p.yaml', seedText.replace('        env: OPENAI_API_KEY', '        env: OPENAI_API_KEY\n      api_key: 1234567890')).diagnostics;
+    expect(secret.map((d) => d.message)).toEqual(['providers.targets[0].api_key must be a string, got a number']);
+    const hint = (threshold: string) => lintText('p.yaml', seedText.replace('threshold: 0.8', `threshold: ${threshold}`)).diagnostics[0].hint;
+    expect(hint('80')).toBe('scores are fractions: write 0.8 for 80%');
+    expect(hint('1.5')).toBe('use a value between 0 and 1');
+    const twice = seedText.replace('    - id: chatgpt-enterprise\n', '    - id: backup\n      provider: openai:chat:gpt-4o-mini\n      secret_key_ref: {env: OPENAI_API_KEY}\n    - id: backup\n      provider: openai:chat:gpt-4o\n      secret_key_ref: {env: OPENAI_API_KEY}\n    - id: chatgpt-enterprise\n');
+    const fallback = lintText('p.yaml', `${twice}provider_fallback:\n  targets: [bakup]\n`).diagnostics.find((d) => d.code === 'fallback-unknown-target');
+    expect(fallback?.hint).toBe('target ids: backup, chatgpt-enterprise');
+  });
+
+  it('wrong types of the usual kinds come with the fix', () => {
+    const hintFor = (from: string, to: string) => lintText('p.yaml', seedText.replace(from, to)).diagnostics.map((d) => d.hint);
+    expect(hintFor('retention_days: 365', 'retention_days: "365"')).toEqual(['remove the quotes: numbers are written bare']);
+    expect(hintFor('immutable: true', 'immutable: "true"')).toEqual(['remove the quotes: write true']);
+    expect(hintFor('entities:\n      - EMAIL\n      - PHONE\n      - SSN\n      - CREDIT_CARD\n', 'entities: EMAIL, PHONE\n')).toEqual(['write a YAML list: [EMAIL, PHONE]']);
+    expect(hintFor('      secret_key_ref:\n        env: OPENAI_API_KEY', '      secret_key_ref: OPENAI_API_KEY')).toEqual(['use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)']);
+    expect(hintFor('    action: block\n', '    action: block\n    detection: {attack_patterns: "a{1,3}b"}\n')).toEqual(["write a YAML list: ['a{1,3}b']"]);
+    const both = lintText('p.yaml', seedText.replace('env: OPENAI_API_KEY', 'env: OPENAI_API_KEY\n        store: openai')).diagnostics;
+    expect(both.map((d) => d.message)).toEqual(['providers.targets[0].secret_key_ref takes exactly one of `env` or `store`, not both']);
   });
 
   it('duplicate keys are reported', () => {

@@ -106,12 +106,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
       pack(['audit-logger'], blocks('audit-logger')),
       pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: ${OPENAI_API_KEY}\n'),
       pack(['audit-logger'], `${blocks('audit-logger')}# keys live in OPENAI_API_KEY, never here\n`),
+      pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      base_url: https://svc@llm.example.com:8443/v1\n'),
     ],
     invalid: [
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: hunter2-password\n'), at: 'hunter2', message: '"api_key" holds a literal credential' },
       { yaml: pack(['audit-logger'], blocks('audit-logger'), `providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: "sk-proj-${'Q'.repeat(40)}"\n`), at: 'sk-proj', message: 'OpenAI API key' },
       { yaml: pack(['audit-logger'], `${blocks('audit-logger')}# rotated: sk-${'Z'.repeat(48)}\n`), at: 'sk-Z', message: 'OpenAI API key' },
       { yaml: `${pack(['audit-logger'], blocks('audit-logger'))}# aws: AKIA${'A'.repeat(16)}\n`, at: 'AKIA', message: 'AWS access key id' },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      base_url: https://svc:s3cret-pw@llm.example.com/v1\n'), at: 'https://svc', message: 'password in a URL' },
     ],
   },
   'pack-disabled': {

@@ -73,4 +73,11 @@ describe('command registry', () => {
     const readme = read('README.md');
     for (const name of names) expect(readme, `README does not mention ktpack ${name}`).toContain(`ktpack ${name}`);
   });
+
+  it('README shell examples run ktpack through npx (a fresh clone has no ktpack on PATH)', () => {
+    const blocks = [...read('README.md').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(0);
+    const bare = blocks.flatMap((b) => b.split('\n')).filter((line) => /^\s*ktpack\s/.test(line));
+    expect(bare).toEqual([]);
+  });
 });

@@ -7,7 +7,7 @@ import { composeSegments, toOriginal } from '../../src/runtime/offset-map.js';
 import type { IrStep, PolicyIr } from '../../src/runtime/types.js';
 
 const src = { file: 'policy-config.yaml', path: 'policy', line: 1 };
-const step = (policy: string, entities: string[]): IrStep => ({ policy, kind: 'pii-detector', action: 'redact', options: { entities }, src });
+const step = (policy: string, entities: string[]): IrStep => ({ policy, kind: 'pii-detector', action: 'redact', options: { entities, customPatterns: [], scanResponses: true, markers: { format: 'label', preserveLength: false, customMarkers: {} } }, src });
 const ir = (steps: IrStep[]): PolicyIr => ({
   irVersion: 1,
   pack: { name: 't', version: '1.0.0', enabled: true },

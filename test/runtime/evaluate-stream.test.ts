@@ -207,6 +207,14 @@ describe('createStreamScanner', () => {
     expect([outA, outB]).toEqual(['first choice mails [EMAIL_1] now', 'second choice calls [PHONE_1] now']);
   });
 
+  it('a hold-back that is not a finite number keeps the default window (nothing of a span leaks early)', () => {
+    for (const holdBack of [Number.NaN, Number.POSITIVE_INFINITY, '64' as unknown as number]) {
+      const got = stream(seed, ['mail jane', '.doe@exa', 'mple.com', ' now'], holdBack);
+      expect(got.released.slice(0, -1).join(''), String(holdBack)).not.toMatch(/jane|doe|exa/);
+      expect(got.text).toBe('mail [EMAIL_1] now');
+    }
+  });
+
   it('passes text straight through when the pack has no response policies', () => {
     const mini = irOf(readFileSync(MINI_PACK, 'utf8'));
     const scanner = createStreamScanner(mini);

@@ -6,8 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, SEED_PACK } from '../helpers/cli.js';
 
+// Run from an empty folder: a start-up that fails after opening the default audit dir (.ktpack/audit)
+// must not leave segment files in the checkout.
 const serve = (args: string[]) =>
-  spawnSync(process.execPath, [BIN, 'serve', SEED_PACK, '--mock-upstream', ...args], { encoding: 'utf8', timeout: 15_000 });
+  spawnSync(process.execPath, [BIN, 'serve', SEED_PACK, '--mock-upstream', ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    cwd: mkdtempSync(join(tmpdir(), 'ktpack-startup-')),
+  });
 
 describe('serve start-up failures', () => {
   it('an address that cannot be bound exits 2 (the built-in upstream does not keep it alive)', () => {

@@ -1,5 +1,5 @@
 // Scenarios of `ktpack test`: shipped packs, failures, inline suites, bad test files, filters, coverage gates, formats.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,8 +75,15 @@ describe('ktpack test', () => {
 
   const BAD_FILES: Array<[string, string | object, RegExp]> = [
     ['broken.json', '{"name": "x", ', /tests\/broken\.json.*\n.*not valid JSON/],
-    ['typo.json', { name: 'typo', input: { mesages: [] }, expected: { verdict: 'allow' } }, /not a valid test case: \/input must NOT have additional properties "mesages"/],
-    ['verdict.json', { name: 'bad verdict', input: { messages: [] }, expected: { verdict: 'deny' } }, /\/expected\/verdict must be equal to one of the allowed values/],
+    ['typo.json', { name: 'typo', input: { mesages: [] }, expected: { verdict: 'allow' } }, /not a valid test case: input: unknown key "mesages"/],
+    ['verdict.json', { name: 'bad verdict', input: { messages: [] }, expected: { verdict: 'deny' } }, /not a valid test case: expected\.verdict must be one of allow, redact, block, escalate/],
+    // The parser's own message quotes the file's text; a fixture may hold real personal data.
+    ['pii.json', 'SSN 078-05-1120 belongs to Jane', /tests\/pii\.json\n {6}not valid JSON: unexpected character at line 1, column 1\n/],
+    ['trailing.json', '{\n  "name": "x",\n  "input": {"messages": [{"role": "user", "content": "hi"}]},\n  "expected": {"verdict": "allow"},\n}', /not valid JSON: expected a double-quoted property name at line 5, column 1/],
+    ['empty.json', [], /tests\/empty\.json\n {6}no test cases \(an empty array\)/],
+    ['nomessages.json', { name: 'no messages', input: {}, expected: { verdict: 'allow' } }, /✗ no messages .*\n {6}input needs a non-empty "messages" array/],
+    ['badresponse.json', { name: 'bad response', input: { messages: [{ role: 'user', content: 'hi' }], upstream_response: { choices: 'x' } }, expected: { verdict: 'allow' } }, /input\.upstream_response: "choices" must be an array/],
+    ['notresponse.json', { name: 'not a response', input: { messages: [{ role: 'user', content: 'hi' }], upstream_response: { text: 'SSN 078-05-1120' } }, expected: { verdict: 'allow' } }, /input\.upstream_response: expected a chat completion/],
   ];
   for (const [file, body, message] of BAD_FILES) {
     it(`a bad test file (${file}) fails clearly without hiding the other results`, async () => {
@@ -84,8 +91,64 @@ describe('ktpack test', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('✓ blocks override');
       expect(r.stdout).toMatch(message);
+      expect(r.stdout).not.toContain('078-05-1120');
     });
   }
+
+  it('a folder named like a test file is skipped, a dangling link fails as unreadable; neither is an internal error', async () => {
+    const dir = packDir(seed, { 'a.json': injection });
+    mkdirSync(join(dir, 'tests', 'fixtures.json'));
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'tests', 'dangling.json'));
+    const r = await runCli(['test', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ dangling\.json {2}tests\/dangling\.json\n {6}cannot be read \(ENOENT\)/);
+    expect(r.stdout).toContain('1 passed, 1 failed (1 pack)');
+    expect(r.stderr).toBe('');
+  });
+
+  it('inline suites with assertions (not evaluated) or a reused name fail instead of passing unchecked', async () => {
+    const yaml = `${seed}testing:
+  suites:
+    - name: smoke
+      cases:
+        - name: hello
+          input: {messages: [{role: user, content: "hello"}]}
+          expected: {verdict: allow}
+    - name: quality
+      assertions: [{type: latency, max_ms: 100}]
+      cases:
+        - name: hello
+          input: {messages: [{role: user, content: "hello"}]}
+          expected: {verdict: allow}
+    - name: smoke
+      cases:
+        - name: again
+          input: {messages: [{role: user, content: "hello"}]}
+          expected: {verdict: allow}
+`;
+    const r = await runCli(['test', packDir(yaml), '--json']);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout).results as Array<{ name: string; passed: boolean; failures: string[] }>;
+    expect(results.map((x) => [x.name, x.passed])).toEqual([['smoke/hello', true], ['quality/hello', false], ['smoke/again', false]]);
+    expect(results[1].failures[0]).toMatch(/suite "quality" has assertions, which ktpack test does not evaluate/);
+    expect(results[2].failures[0]).toMatch(/suite name "smoke" is used twice/);
+  });
+
+  it('finds packs saved as policy-config.yml, as ktpack lint does (folder and tree)', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'ktpack-yml-'));
+    const pack = join(tree, 'team', 'gateway');
+    mkdirSync(join(pack, 'tests'), { recursive: true });
+    writeFileSync(join(pack, 'policy-config.yml'), seed);
+    writeFileSync(join(pack, 'tests', 'a.json'), JSON.stringify(injection));
+    for (const target of [tree, pack]) {
+      const r = await runCli(['test', target, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).results.map((x: { name: string; passed: boolean }) => [x.name, x.passed])).toEqual([['blocks override', true]]);
+    }
+    // A pack folder given to eval finds the .yml file too.
+    const ev = await runCli(['eval', pack, '-i', join(pack, 'tests', 'a.json')]);
+    expect(JSON.parse(ev.stdout).verdict).toBe('block');
+  });
 
   it('--run filters by name; a bad regex is a usage error', async () => {
     const dir = packDir(seed, { 'a.json': injection, 'b.json': email });
@@ -115,6 +178,9 @@ describe('ktpack test', () => {
     expect(r.stdout).toMatch(/pack has errors; no test ran:\n.*policy-config\.yaml:18:5 error unknown key "treshold"/);
     const empty = await runCli(['test', mkdtempSync(join(tmpdir(), 'ktpack-empty-'))]);
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('no policy-config.yaml found');
+    expect(empty.stderr).toContain('no policy-config.yaml (or .yml) found');
+    const missing = await runCli(['test', join(tmpdir(), 'ktpack-no-such-folder')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/ktpack-no-such-folder: no such file or directory/);
   });
 });

@@ -1,6 +1,6 @@
 // The schema's derived artifacts stay in step: draft-07 bundle, generated types (tsc --strict), kind catalog, CLI.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft7 from 'ajv';
@@ -44,6 +44,21 @@ describe('schema artifacts', () => {
       `import type { PolicyConfig, ConfigDocument } from './policy-config.js';\nexport const seed: PolicyConfig = ${seed};\n// @ts-expect-error unknown keys are type errors\nexport const bad: ConfigDocument = { pack: { name: 'x', version: '1.0.0', enabled: true, nmae: 'y' }, policies: { chain: [] } };\n`,
     );
     // No ambient @types: the declarations must stand on their own.
+    const compilerOptions = { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: [], lib: ['es2022'] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
+    const run = () => execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', dir], { encoding: 'utf8' });
+    expect(run).not.toThrow();
+  }, 60_000);
+
+  it("'ktpack/types' types packs and decisions for a consumer without @types/node", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-consumer-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT.replace(/\/$/, ''), join(dir, 'node_modules', 'ktpack'), 'dir');
+    const seed = JSON.stringify(parse(readFileSync(SEED_PACK, 'utf8')));
+    writeFileSync(
+      join(dir, 'use.ts'),
+      `import type { PolicyConfig, Decision } from 'ktpack/types';\nexport const seed: PolicyConfig = ${seed};\nexport const verdict = (d: Decision): string => d.verdict;\n// @ts-expect-error a verdict is allow, redact or block\nexport const bad: Decision['verdict'] = 'maybe';\n`,
+    );
     const compilerOptions = { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: [], lib: ['es2022'] };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
     const run = () => execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', dir], { encoding: 'utf8' });

@@ -1,20 +1,33 @@
 // `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
+import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { emitBundle } from '../../emit/emit-bundle.js';
+import { BundleTargetError, emitBundle } from '../../emit/emit-bundle.js';
 import { formatStylish } from '../../formatters/stylish.js';
-import { loadPackFile } from '../../pack.js';
+import { loadPackFile, packFileIn } from '../../pack.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
 export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
-  const loaded = await loadPackFile(file);
+  // A pack folder works as in serve, eval and test (a bundle folder is not a pack: build from its YAML).
+  const path = resolve(io.cwd, file);
+  const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() === true;
+  let packFile = path;
+  if (isFolder) {
+    packFile = await packFileIn(path).catch(async () => {
+      const bundle = await stat(resolve(path, 'manifest.json')).then(() => true, () => false);
+      throw new UsageError(`${file}: ${bundle ? 'is a built bundle; build from the pack (policy-config.yaml) instead' : 'no policy-config.yaml (or .yml) in this folder'}`);
+    });
+  }
+  const loaded = await loadPackFile(packFile);
   if (!loaded.ir) {
-    io.stdout.write(formatStylish(loaded.diagnostics));
+    // Diagnostics name the pack as the user typed it.
+    io.stdout.write(formatStylish(loaded.diagnostics.map((d) => ({ ...d, source: file }))));
     io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
     return EXIT.findings;
   }
   const manifest = await emitBundle(loaded.ir, resolve(io.cwd, options.out)).catch((e: NodeJS.ErrnoException) => {
+    if (e instanceof BundleTargetError) throw new UsageError(`-o ${options.out}: ${e.reason}`);
     if (e.code) throw new UsageError(`-o ${options.out}: cannot write the bundle (${e.code})`);
     throw e;
   });
@@ -31,7 +44,7 @@ export const buildCommand: CliCommand = {
     program
       .command('build')
       .description('Compile a pack into a bundle: policy.ir.json, runtime.mjs, types.d.ts, manifest.json.')
-      .argument('<file>', 'policy-config.yaml')
+      .argument('<pack>', 'policy-config.yaml, or a pack folder holding one')
       .requiredOption('-o, --out <dir>', 'output directory')
       .action(async (file: string, opts: { out: string }) => {
         setExitCode(await runBuild(file, opts, io));

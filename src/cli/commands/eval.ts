@@ -7,7 +7,8 @@ import { formatStylish } from '../../formatters/stylish.js';
 import { loadPack } from '../../pack.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import type { ChatRequest, ChatResponse } from '../../runtime/types.js';
-import { requestOf, responseOf, type PolicyTestCase } from '../../test-runner/run-tests.js';
+import { parseJsonText } from '../../json-text.js';
+import { requestOf, requestProblem, responseOf, responseProblem, type PolicyTestCase } from '../../test-runner/run-tests.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -30,11 +31,9 @@ async function readInput(path: string, io: CliIo): Promise<unknown> {
       throw new UsageError(`--input ${path}: ${e.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
     });
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--input ${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new UsageError(`--input ${path}: not valid JSON (${parsed.error})`);
+  return parsed.value;
 }
 
 /** Runs the eval command; returns the exit code. */
@@ -46,11 +45,14 @@ export async function runEval(pack: string, options: EvalCommandOptions, io: Cli
   let input;
   if (options.phase === 'request') {
     const request = (testCase ? requestOf(testCase) : raw) as ChatRequest;
-    if (!Array.isArray(request.messages)) throw new UsageError(`--input ${options.input}: a chat completion request needs a "messages" array`);
+    const problem = requestProblem(request);
+    if (problem) throw new UsageError(`--input ${options.input}: a chat completion request ${problem}${'choices' in raw ? ' (this looks like a response: add --phase response)' : ''}`);
     input = { phase: 'request' as const, request };
   } else {
     const source = testCase ? testCase.upstream_response : (raw as Record<string, unknown>);
     if (!source) throw new UsageError(`--input ${options.input}: the test case has no upstream_response`);
+    const problem = responseProblem(source);
+    if (problem) throw new UsageError(`--input ${options.input}: not a response to evaluate: ${problem}${'messages' in source ? ' (this looks like a request: drop --phase response)' : ''}`);
     const response = responseOf(source) as ChatResponse;
     input = { phase: 'response' as const, response };
   }

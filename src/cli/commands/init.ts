@@ -25,7 +25,11 @@ export async function runInit(dir: string | undefined, options: InitCommandOptio
   const target = resolve(io.cwd, dir ?? '.');
   try {
     const files = await initPack(target, template, { name: options.name, force: options.force });
-    io.stderr.write(`created ${files.length} files in ${dir ?? '.'} from template ${template.name}:\n${files.map((f) => `  ${f}`).join('\n')}\nnext: ktpack lint ${dir ?? '.'}/policy-config.yaml && ktpack test ${dir ?? '.'}\n`);
+    const shown = dir ?? '.';
+    io.stderr.write(
+      `created ${files.length} files in ${shown} from template ${template.name}:\n${files.map((f) => `  ${f}`).join('\n')}\n` +
+        `next: ktpack lint ${shellWord(`${shown}/policy-config.yaml`)} && ktpack test ${shellWord(shown)}\n`,
+    );
   } catch (e) {
     if (e instanceof InitConflictError) throw new UsageError(e.message);
     const err = e as NodeJS.ErrnoException;
@@ -33,6 +37,11 @@ export async function runInit(dir: string | undefined, options: InitCommandOptio
     throw e;
   }
   return EXIT.ok;
+}
+
+/** `word` as a POSIX shell word, so the printed next step can be pasted as is (folders with spaces). */
+function shellWord(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `ktpack init` */

@@ -1,13 +1,14 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
-import { readFileSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
 import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/index.js';
 import { loadColor } from '../../formatters/stylish.js';
 import { CONFIG_FILE_NAMES, LintConfigError, parseLintConfig, parseRuleSetting } from '../../lint/config.js';
 import { lintText, type RuleSetting } from '../../lint/lint.js';
+import { MAX_PACK_BYTES } from '../../load/document.js';
 import { KTPACK_VERSION } from '../../version.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -39,6 +40,7 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
     const abs = resolve(cwd, arg);
     const info = await stat(abs).catch(() => undefined);
     if (info?.isFile()) files.push(abs);
+    else if (info && !info.isDirectory()) problems.push(`${arg}: not a regular file`);
     else if (info?.isDirectory() || (!info && GLOB_CHARS.test(arg))) {
       const { glob } = await import('tinyglobby');
       const found = info
@@ -48,19 +50,75 @@ async function expandInputs(args: string[], cwd: string): Promise<{ files: strin
       files.push(...found.sort());
     } else problems.push(`${arg}: no such file or directory`);
   }
-  return { files: [...new Set(files)], problems };
+  // The same file reached twice (named twice, or through a symlinked directory) is linted once.
+  const seen = new Set<string>();
+  const unique = files.filter((f) => {
+    let key = f;
+    try {
+      key = f === '-' ? f : realpathSync(f);
+    } catch {
+      key = f;
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { files: unique, problems };
 }
 
-async function readStdin(io: CliIo): Promise<string> {
+async function readStdin(io: CliIo): Promise<Buffer> {
   if (!io.stdin) throw new UsageError('lint: `-` reads standard input, but none is available');
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buf);
+    size += buf.length;
+    // One byte over the limit is enough for the too-large diagnostic; `cat /dev/zero |` must not fill memory.
+    if (size > MAX_PACK_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_PACK_BYTES + 1);
 }
 
-/** Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES in the working directory. */
+/** Reads a pack file, at most one byte past the size limit (a huge file is refused without reading it whole). */
+function readPackFile(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    // Sized from fstat (a 1 MiB buffer per file made linting 1,000 packs mostly garbage collection);
+    // grown if the file grows while it is read, never past the limit.
+    let buf = Buffer.allocUnsafe(Math.min(fstatSync(fd).size, MAX_PACK_BYTES) + 1);
+    let size = 0;
+    for (;;) {
+      if (size === buf.length) {
+        if (size > MAX_PACK_BYTES) break;
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_PACK_BYTES + 1));
+        buf.copy(bigger, 0, 0, size);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, size, buf.length - size, null);
+      if (n === 0) break;
+      size += n;
+    }
+    return buf.subarray(0, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The working directory and each directory above it, nearest first. */
+function upwards(cwd: string): string[] {
+  const dirs = [resolve(cwd)];
+  while (dirname(dirs[dirs.length - 1]) !== dirs[dirs.length - 1]) dirs.push(dirname(dirs[dirs.length - 1]));
+  return dirs;
+}
+
+/**
+ * Reads the settings file given by --config, else the first of CONFIG_FILE_NAMES found in the working
+ * directory or the nearest directory above it (as ESLint looks for its config), so a run from a
+ * subdirectory of the repository uses the same settings as a run from its root.
+ */
 async function loadRuleSettings(options: LintCommandOptions, cwd: string): Promise<Record<string, RuleSetting>> {
-  const candidates = options.config ? [resolve(cwd, options.config)] : CONFIG_FILE_NAMES.map((n) => resolve(cwd, n));
+  const candidates = options.config ? [resolve(cwd, options.config)] : upwards(cwd).flatMap((dir) => CONFIG_FILE_NAMES.map((n) => resolve(dir, n)));
   let rules: Record<string, RuleSetting> = {};
   for (const file of candidates) {
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -113,7 +171,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   const { files, problems } = await expandInputs(args, io.cwd);
   const reports: FileReport[] = [];
   for (const file of files) {
-    let text: string;
+    let text: Buffer;
     let source: string;
     if (file === '-') {
       text = await readStdin(io);
@@ -122,7 +180,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
       source = displayName(file, io.cwd);
       try {
         // Synchronous on purpose: with thousands of files, promise-based reads cost more than they overlap.
-        text = readFileSync(file, 'utf8');
+        text = readPackFile(file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         problems.push(`${source}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
@@ -133,14 +191,20 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     reports.push({ source, text: result.maskedText, diagnostics: result.diagnostics });
   }
 
-  const color = options.color !== false && !io.env.NO_COLOR && (Boolean(io.env.FORCE_COLOR) || (io.stdout as { isTTY?: boolean }).isTTY === true);
+  // FORCE_COLOR=0 (or false) turns colour off, as in chalk and Node; any other value forces it on.
+  const force = io.env.FORCE_COLOR === undefined ? undefined : !['0', 'false'].includes(io.env.FORCE_COLOR);
+  const color = options.color !== false && !io.env.NO_COLOR && (force ?? (io.stdout as { isTTY?: boolean }).isTTY === true);
   if (color && formats.length > outputs.length && formats[formats.length - 1] === 'stylish') await loadColor();
   for (let i = 0; i < formats.length; i++) {
     const text = getFormatter(formats[i])!(reports, { color: i >= outputs.length && color, version: KTPACK_VERSION });
     if (i < outputs.length) {
-      await writeFile(resolve(io.cwd, outputs[i]), text).catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError(`--output ${outputs[i]}: cannot write (${e.code ?? e.message})`);
-      });
+      // Like ESLint's -o, a report directory that does not exist yet is created (`-o reports/ktpack.sarif`).
+      const target = resolve(io.cwd, outputs[i]);
+      await mkdir(dirname(target), { recursive: true })
+        .then(() => writeFile(target, text))
+        .catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`--output ${outputs[i]}: cannot write (${e.code ?? e.message})`);
+        });
     } else io.stdout.write(text);
   }
 
@@ -151,7 +215,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   if (all.some((d) => severityRank(d.severity) >= failRank)) return EXIT.findings;
   const warnings = all.filter((d) => d.severity === 'warning').length;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
-    io.stderr.write(`ktpack: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+    io.stderr.write(`ktpack: ${warnings} warning${warnings === 1 ? '' : 's'} exceed${warnings === 1 ? 's' : ''} --max-warnings ${maxWarnings}\n`);
     return EXIT.findings;
   }
   return EXIT.ok;
@@ -176,7 +240,7 @@ export const lintCommand: CliCommand = {
       .addOption(new Option('-o, --output <file>', 'write the matching --format to a file (repeatable, paired in order)').argParser(collect))
       .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
       .option('--max-warnings <n>', 'also fail when there are more than n warnings')
-      .option('-c, --config <file>', `lint settings file (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`)
+      .option('-c, --config <file>', `lint settings file (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory or the nearest one above it)`)
       .addOption(new Option('--rule <id=level>', 'override a rule: error, warning, info or off (repeatable)').argParser(collect))
       .option('--no-color', 'never use colours (NO_COLOR is honoured too)')
       .option('--stdin-filename <name>', 'file name to report for -')

@@ -1,4 +1,5 @@
 // `ktpack test [DIR]`: runs policy tests beside packs (tests/*.json, inline testing.suites) with coverage.
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { computeCoverage } from '../../test-runner/coverage.js';
@@ -34,7 +35,10 @@ export async function runTestCommand(dir: string | undefined, options: TestComma
     if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw new UsageError(`--threshold: expected a percentage from 0 to 100, got "${options.threshold}"`);
   }
   const packs = await findPacks(target);
-  if (packs.length === 0) throw new UsageError(`${dir ?? '.'}: no policy-config.yaml found`);
+  if (packs.length === 0) {
+    const exists = await stat(target).then(() => true, () => false);
+    throw new UsageError(`${dir ?? options.packDir ?? '.'}: ${exists ? 'no policy-config.yaml (or .yml) found' : 'no such file or directory'}`);
+  }
   const runs: PackRun[] = [];
   for (const p of packs) runs.push(await runPackTests(p, { cwd: io.cwd, filter }));
   const coverage = options.coverage || threshold !== undefined ? computeCoverage(runs) : undefined;

@@ -37,7 +37,8 @@ export const contentFilterKind: KindDefinition = {
         options: {
           categories: [...new Set((o.categories as string[] | undefined) ?? CONTENT_CATEGORIES)].sort(),
           blockedTerms: (o.blocked_terms as string[] | undefined) ?? [],
-          blockedPatterns: (o.blocked_patterns as string[] | undefined) ?? [],
+          // Case-insensitive, Unicode (as the linter checks them).
+          blockedPatterns: ((o.blocked_patterns as string[] | undefined) ?? []).map((source) => ({ source, flags: 'iu' })),
           applyTo: o.apply_to,
         },
       },

@@ -1,5 +1,5 @@
 // Build half of cost-attribution: metadata, options schema and lowering to the IR's cost settings.
-import { hasKnownPrice } from '../../pricing/prices.js';
+import { hasKnownPrice, priceOf, type ModelPrice } from '../../pricing/prices.js';
 import { loadSchema, withDefaults } from '../../schemas.js';
 import type { IrPricing } from '../../runtime/types.js';
 import type { KindDefinition } from '../types.js';
@@ -25,7 +25,7 @@ export const costAttributionKind: KindDefinition = {
   lower(options) {
     const o = withDefaults(loadSchema(this.schemaFile), options);
     const pricing: Record<string, IrPricing> = {};
-    for (const [model, p] of Object.entries((o.pricing ?? {}) as Record<string, Record<string, unknown>>)) pricing[model] = lowerPricing(p);
+    for (const [model, p] of Object.entries((o.pricing ?? {}) as Record<string, Record<string, unknown>>)) pricing[model] = lowerPricing(p, priceOf(model));
     return {
       cost: {
         tagHeaders: (o.tag_headers as string[]).map((h) => h.toLowerCase()),
@@ -37,8 +37,11 @@ export const costAttributionKind: KindDefinition = {
   },
 };
 
-/** `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing (null: use the built-in table). */
-export function lowerPricing(p: Record<string, unknown>): IrPricing {
-  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-  return { inputPer1m: n(p.input_per_1m), outputPer1m: n(p.output_per_1m), cachedInputPer1m: n(p.cached_input_per_1m) };
+/**
+ * `{input_per_1m, output_per_1m, cached_input_per_1m}` → IR pricing, fields the pack leaves out taken
+ * from `builtin` (ktpack's table at build time, so the bundle fixes its prices); null: unknown.
+ */
+export function lowerPricing(p: Record<string, unknown>, builtin?: ModelPrice): IrPricing {
+  const n = (v: unknown, fallback: number | undefined): number | null => (typeof v === 'number' ? v : (fallback ?? null));
+  return { inputPer1m: n(p.input_per_1m, builtin?.input), outputPer1m: n(p.output_per_1m, builtin?.output), cachedInputPer1m: n(p.cached_input_per_1m, builtin?.cachedInput) };
 }

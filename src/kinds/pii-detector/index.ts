@@ -65,7 +65,9 @@ export const piiDetectorKind: KindDefinition = {
     const customPatterns = patterns
       .filter((p) => categoryName(p) === null)
       .map(patternParts)
-      .filter((p): p is { entity: string; source: string } => p !== null);
+      .filter((p): p is { entity: string; source: string } => p !== null)
+      // Case-sensitive, no flags (as the linter checks them).
+      .map((p) => ({ ...p, flags: '' }));
     const r = (o.redaction as Record<string, unknown> | undefined) ?? {};
     const unsupported =
       o.healthcare_mode === true

@@ -42,7 +42,8 @@ export const promptInjectionKind: KindDefinition = {
     const threshold = (options.threshold as number | undefined) ?? (detection.embedding_threshold as number | undefined) ?? (o.embedding_threshold as number | undefined) ?? (o.threshold as number);
     const step: Record<string, unknown> = {
       threshold,
-      attackPatterns: (detection.attack_patterns as string[] | undefined) ?? [],
+      // Matched case-insensitively, with Unicode semantics (as the linter checks them).
+      attackPatterns: ((detection.attack_patterns as string[] | undefined) ?? []).map((source) => ({ source, flags: 'iu' })),
       encoding: {
         decodeBase64: encoding.decode_base64 !== false,
         normalizeUnicode: encoding.normalize_unicode !== false,

@@ -11,7 +11,7 @@ export const fallbackUnknownTarget: Rule = {
     docs: 'docs/rules/fallback-unknown-target.md',
   },
   check({ data }) {
-    const ids = (data.providers?.targets ?? []).map((t) => t.id).filter((id): id is string => typeof id === 'string');
+    const ids = [...new Set((data.providers?.targets ?? []).map((t) => t.id).filter((id): id is string => typeof id === 'string'))];
     const out: RuleFinding[] = [];
     const checkList = (list: unknown, at: JsonPath) => {
       if (!Array.isArray(list)) return;

@@ -20,7 +20,8 @@ export const thresholdRange: Rule = {
       for (const [key, value] of Object.entries(node)) {
         const here = [...path, key];
         if (typeof value === 'number' && SCORE_KEY.test(key) && (value < 0 || value > 1 || Number.isNaN(value))) {
-          const hint = value > 1 && value <= 100 ? `scores are fractions: write ${value / 100} for ${value}%` : 'use a value between 0 and 1';
+          // 80 was meant as 80 %; 1.5 is just out of range.
+          const hint = Number.isInteger(value) && value > 1 && value <= 100 ? `scores are fractions: write ${value / 100} for ${value}%` : 'use a value between 0 and 1';
           out.push({ path: here, message: `${key} is ${value}; it must be between 0 and 1`, hint });
         } else {
           walk(value, here);

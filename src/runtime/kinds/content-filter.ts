@@ -1,7 +1,7 @@
 // Run half of content-filter: finds restricted categories and custom terms in requests or responses; blocks, warns or redacts.
 import { compileTerms, findContent, type ContentMatch } from '../detectors/content.js';
-import type { RunKind } from '../step.js';
-import type { Redaction } from '../types.js';
+import { scanRegex, type RunKind } from '../step.js';
+import type { ContentFilterOptions, ContentFilterStep, Redaction } from '../types.js';
 
 interface Compiled {
   categories: string[];
@@ -11,30 +11,21 @@ interface Compiled {
 
 const compiled = new WeakMap<object, Compiled>();
 
-function rules(options: Record<string, unknown>): Compiled {
+function rules(options: ContentFilterOptions): Compiled {
   let c = compiled.get(options);
   if (!c) {
-    c = {
-      categories: (options.categories as string[] | undefined) ?? [],
-      terms: compileTerms((options.blockedTerms as string[] | undefined) ?? []),
-      patterns: ((options.blockedPatterns as string[] | undefined) ?? []).flatMap((s) => {
-        try {
-          return [new RegExp(s, 'giu')];
-        } catch {
-          return [];
-        }
-      }),
-    };
+    // The build checked every pattern; one that does not compile here is a broken IR, never silently skipped.
+    c = { categories: options.categories, terms: compileTerms(options.blockedTerms), patterns: options.blockedPatterns.map(scanRegex) };
     compiled.set(options, c);
   }
   return c;
 }
 
 /** content-filter step. */
-export const contentFilter: RunKind = {
+export const contentFilter: RunKind<ContentFilterStep> = {
   id: 'content-filter',
   step(node, view) {
-    const applyTo = String(node.options.applyTo ?? 'both');
+    const applyTo = node.options.applyTo;
     if ((view.phase === 'request' && applyTo === 'output') || (view.phase === 'response' && applyTo === 'input')) return { type: 'continue' };
     const r = rules(node.options);
     const hits: Array<{ slot: number; match: ContentMatch }> = [];
@@ -49,7 +40,7 @@ export const contentFilter: RunKind = {
     // The message names categories and places, never the matched words.
     const detail = `${categories.join(', ')} in ${where}`;
     if (node.action === 'block') return { type: 'block', code, message: `${side} blocked: restricted content (${detail})` };
-    if (node.action === 'warn' || node.action === 'log') return { type: 'warn', code, message: `Restricted content (${detail})` };
+    if (node.action === 'warn') return { type: 'warn', code, message: `Restricted content (${detail})` };
     const edits = new Map<number, string>();
     const redactions: Redaction[] = [];
     view.slots.forEach((slot, i) => {

@@ -1,14 +1,11 @@
 // Run half of pii-detector: finds entities in every text slot and redacts them with markers, or blocks.
-import { findPii } from '../detectors/pii.js';
-import type { MarkerTable, RunKind } from '../step.js';
-import type { Redaction } from '../types.js';
+import { findPii, type PiiSpan } from '../detectors/pii.js';
+import { scanRegex, type MarkerTable, type RunKind } from '../step.js';
+import { DETECTOR_CACHE_LIMITS, TextCache } from '../text-cache.js';
+import type { PiiDetectorOptions, PiiDetectorStep, PiiMarkers, Redaction } from '../types.js';
 
 /** Marker settings as lowered into the IR. */
-export interface PiiMarkerOptions {
-  format: 'label' | 'asterisks' | 'partial';
-  preserveLength: boolean;
-  customMarkers: Record<string, string>;
-}
+export type PiiMarkerOptions = PiiMarkers;
 
 interface CompiledCustom {
   entity: string;
@@ -18,36 +15,39 @@ interface CompiledCustom {
 // IR options are plain JSON: compile custom patterns once per IR node, not once per request.
 const compiled = new WeakMap<object, CompiledCustom[]>();
 
-function customPatterns(options: Record<string, unknown>): CompiledCustom[] {
+function customPatterns(options: PiiDetectorOptions): CompiledCustom[] {
   let list = compiled.get(options);
   if (!list) {
-    const raw = (options.customPatterns as Array<{ entity: string; source: string; flags?: string }> | undefined) ?? [];
-    list = raw.flatMap((p) => {
-      try {
-        return [{ entity: p.entity, regex: new RegExp(p.source, p.flags ?? '') }];
-      } catch {
-        return [];
-      }
-    });
+    // The build checked every pattern; one that does not compile here is a broken IR, never silently skipped.
+    list = options.customPatterns.map((p) => ({ entity: p.entity, regex: scanRegex(p) }));
     compiled.set(options, list);
   }
   return list;
 }
 
+/** Spans found per text, per policy options: the history a chat resends every turn is scanned once (see TextCache). */
+const spanCache = new WeakMap<PiiDetectorOptions, TextCache<readonly PiiSpan[]>>();
+
+function spansOf(text: string, options: PiiDetectorOptions, custom: CompiledCustom[]): readonly PiiSpan[] {
+  let cache = spanCache.get(options);
+  if (!cache) spanCache.set(options, (cache = new TextCache(DETECTOR_CACHE_LIMITS)));
+  return cache.get(text, (t) => findPii(t, options.entities, custom));
+}
+
 /** pii-detector step. */
-export const piiDetector: RunKind = {
+export const piiDetector: RunKind<PiiDetectorStep> = {
   id: 'pii-detector',
   step(node, view) {
     const o = node.options;
-    if (view.phase === 'response' && o.scanResponses === false) return { type: 'continue' };
-    const entities = (o.entities as string[] | undefined) ?? [];
-    const markerOptions = (o.markers as PiiMarkerOptions | undefined) ?? { format: 'label', preserveLength: false, customMarkers: {} };
+    if (view.phase === 'response' && !o.scanResponses) return { type: 'continue' };
+    const markerOptions = o.markers;
     const custom = customPatterns(o);
     const edits = new Map<number, string>();
     const redactions: Redaction[] = [];
     const counts = new Map<string, number>();
     view.slots.forEach((slot, i) => {
-      const spans = findPii(slot.text, entities, custom);
+      // Responses (and the stream scanner's windows) are new text: caching them would only evict the history.
+      const spans = view.phase === 'request' ? spansOf(slot.text, o, custom) : findPii(slot.text, o.entities, custom);
       if (spans.length === 0) return;
       let out = '';
       let last = 0;

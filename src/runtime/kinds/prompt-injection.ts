@@ -1,49 +1,32 @@
 // Run half of prompt-injection: scores every request text and blocks (or warns) at the threshold, naming the signals and where they fired.
 import { combine, scoreInjection, type InjectionOptions, type InjectionScore, type InjectionSignal } from '../detectors/injection.js';
-import type { RunKind } from '../step.js';
+import { scanRegex, type RunKind } from '../step.js';
+import { DETECTOR_CACHE_LIMITS, TextCache } from '../text-cache.js';
+import type { PromptInjectionOptions, PromptInjectionStep } from '../types.js';
 
 const compiled = new WeakMap<object, InjectionOptions>();
 
 /**
  * Chat clients resend the system prompt and the whole history on every turn: scores of texts seen
- * recently are reused (per policy options; bounded; deterministic, so results are unchanged).
+ * recently are reused (per policy options; deterministic, so results are unchanged). Bounded by
+ * entries and characters, so large distinct texts cannot grow memory.
  */
-const scoreCache = new WeakMap<InjectionOptions, Map<string, InjectionScore>>();
-const CACHE_ENTRIES = 256;
-const CACHE_MIN_LENGTH = 256;
+const scoreCache = new WeakMap<InjectionOptions, TextCache<InjectionScore>>();
 
 function cachedScore(text: string, options: InjectionOptions): InjectionScore {
-  if (text.length < CACHE_MIN_LENGTH) return scoreInjection(text, options);
   let cache = scoreCache.get(options);
-  if (!cache) scoreCache.set(options, (cache = new Map()));
-  let r = cache.get(text);
-  if (r) {
-    // Refresh recency: Map iteration order is insertion order, so the oldest entry is evicted first.
-    cache.delete(text);
-  } else {
-    r = scoreInjection(text, options);
-    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  }
-  cache.set(text, r);
-  return r;
+  if (!cache) scoreCache.set(options, (cache = new TextCache(DETECTOR_CACHE_LIMITS)));
+  return cache.get(text, (t) => scoreInjection(t, options));
 }
 
-function detectorOptions(options: Record<string, unknown>): InjectionOptions {
+function detectorOptions(options: PromptInjectionOptions): InjectionOptions {
   let o = compiled.get(options);
   if (!o) {
-    const enc = (options.encoding as Record<string, boolean> | undefined) ?? {};
     o = {
-      decodeBase64: enc.decodeBase64 !== false,
-      normalizeUnicode: enc.normalizeUnicode !== false,
-      detectHomoglyphs: enc.detectHomoglyphs !== false,
-      rejectFakeBoundaries: options.rejectFakeBoundaries !== false,
-      attackPatterns: ((options.attackPatterns as string[] | undefined) ?? []).flatMap((s) => {
-        try {
-          return [new RegExp(s, 'iu')];
-        } catch {
-          return [];
-        }
-      }),
+      ...options.encoding,
+      rejectFakeBoundaries: options.rejectFakeBoundaries,
+      // The build checked every pattern; one that does not compile here is a broken IR, never silently skipped.
+      attackPatterns: options.attackPatterns.map(scanRegex),
     };
     compiled.set(options, o);
   }
@@ -51,10 +34,10 @@ function detectorOptions(options: Record<string, unknown>): InjectionOptions {
 }
 
 /** prompt-injection step. */
-export const promptInjection: RunKind = {
+export const promptInjection: RunKind<PromptInjectionStep> = {
   id: 'prompt-injection',
   step(node, view) {
-    const threshold = Number(node.options.threshold ?? 0.8);
+    const threshold = node.options.threshold;
     const options = detectorOptions(node.options);
     let best = 0;
     let bestHits: Array<{ path: string; signal: InjectionSignal }> = [];
@@ -83,7 +66,7 @@ export const promptInjection: RunKind = {
       .map((h) => `${h.signal.id}${h.signal.layer === 'text' ? '' : ` (${h.signal.layer})`} in ${h.path}`)
       .join('; ');
     const detail = `score ${best.toFixed(2)} >= ${threshold}: ${fired}`;
-    const custom = typeof node.options.message === 'string' ? node.options.message : '';
+    const custom = node.options.message ?? '';
     const message = custom ? `${custom} (${detail})` : `Request blocked: potential prompt injection detected (${detail})`;
     if (node.action === 'block') return { type: 'block', code: 'prompt_injection.detected', message, score: best };
     return { type: 'warn', code: 'prompt_injection.detected', message: message.replace(/^Request blocked: /, ''), score: best };
