@@ -8,12 +8,17 @@ import { Pool } from 'undici';
 const job = JSON.parse(process.argv[2]);
 const { origin, pathname } = new URL(job.url);
 const pool = new Pool(origin, { connections: job.connections ?? job.concurrency ?? 64, pipelining: 1, keepAliveTimeout: 60_000 });
-const body = job.body;
+// Every `@@N@@` in the body becomes the request's own number, so no two requests carry the same text: a gateway
+// that caches detector results per text (as ktpack does for repeated chat history) gets no cache hits here.
+const VARY = '@@N@@';
+const varies = job.body.includes(VARY);
+let serial = 0;
+const nextBody = () => (varies ? job.body.replaceAll(VARY, String(++serial)) : job.body);
 const headers = { 'content-type': 'application/json', ...(job.headers ?? {}) };
 
 /** One non-streaming request; resolves with its status (the body is read fully). */
 async function once() {
-  const res = await pool.request({ path: pathname, method: 'POST', headers, body });
+  const res = await pool.request({ path: pathname, method: 'POST', headers, body: nextBody() });
   let bytes = 0;
   for await (const c of res.body) bytes += c.length;
   return { status: res.statusCode, bytes };
@@ -118,7 +123,7 @@ async function rateLoop(seconds, lat) {
 /** Streams one answer, timing the first content token and the gaps between content events. */
 async function streamOnce(ttfb, gaps) {
   const t = performance.now();
-  const res = await pool.request({ path: pathname, method: 'POST', headers, body });
+  const res = await pool.request({ path: pathname, method: 'POST', headers, body: nextBody() });
   if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
     let text = '';
     for await (const c of res.body) text += c;

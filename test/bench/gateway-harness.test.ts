@@ -1,5 +1,7 @@
 // The gateway benchmark's own parts: fake upstream speaks OpenAI's wire format, the bare proxy passes it through,
 // the load driver counts what it sees, the profile ranking and the prompt sizes are right.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helpers of the benchmark, no type declarations
@@ -74,6 +76,35 @@ describe('load driver', () => {
     const bad = await runLoad({ ...job, url: `${upstream.url}/v1/nowhere` });
     expect(bad.ok).toBe(0);
     expect(bad.errors.statuses['404']).toBeGreaterThan(0);
+  });
+
+  it('gives every request its own text (no detector cache can answer from an earlier request)', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        seen.push(b);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const job = { mode: 'closed', concurrency: 2, maxSeconds: 0.3, warmupSeconds: 0, maxRequests: 40, body: JSON.stringify(prompt1k()) };
+      const r = await runLoad({ ...job, url: `http://127.0.0.1:${port}/v1/chat/completions` });
+      expect(r.ok).toBe(seen.length);
+      expect(seen.length).toBeGreaterThan(5);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const body of seen) {
+        expect(body).not.toContain('@@N@@');
+        const { messages } = JSON.parse(body) as { messages: Array<{ content: string }> };
+        expect(messages.every((m) => /^\d+: /.test(m.content))).toBe(true);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('times streams and reports a refused stream instead of timing it', async () => {
