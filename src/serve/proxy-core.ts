@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { evaluate } from '../runtime/evaluate.js';
 import { createMarkerTable, type MarkerTable } from '../runtime/step.js';
 import { createStreamScanner } from '../runtime/stream-scanner.js';
-import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr, Reason, Redaction } from '../runtime/types.js';
+import type { ChatRequest, ChatResponse, Decision, IrTarget, PolicyIr, Reason } from '../runtime/types.js';
 import type { AuditRecord } from './audit-log.js';
 import type { CancelSignal } from './client-signal.js';
 import { DEFAULT_COST, priceUsage, readTags, TagSanitizer, type Usage } from './cost.js';
@@ -183,7 +183,11 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const attempts: AttemptRecord[] = [];
     const finish = async (res: ProxyResponse, extra: Record<string, unknown>): Promise<ProxyResponse> => {
       processed++;
-      const rec: AuditRecord = { ...record, ...extra, status: res.status, latency_ms: now() - t0, ...(attempts.length ? { attempts } : {}) };
+      // The record is finished once per request: fill it in place (same keys, same order as a spread, no copies).
+      const rec = Object.assign(record, extra);
+      rec.status = res.status;
+      rec.latency_ms = now() - t0;
+      if (attempts.length) rec.attempts = attempts;
       observe(rec);
       const written = writeAudit(rec);
       if (ir.audit?.durable && written) {
@@ -783,14 +787,18 @@ function verdictOf(decisions: Decision[]): 'allow' | 'redact' | 'block' {
 
 /** Counts of redactions by entity plus each policy's outcome; never raw values. */
 function decisionSummary(decisions: Decision[]): Record<string, unknown> {
+  // Plain loops: this runs on every request.
   const redactions: Record<string, number> = {};
-  const all: Redaction[] = decisions.flatMap((d) => d.redactions);
-  for (const r of all) redactions[r.entity] = (redactions[r.entity] ?? 0) + 1;
-  return {
-    policies: decisions.flatMap((d, i) => d.policies.map((p) => ({ ...p, phase: i === 0 ? 'request' : 'response' }))),
-    reasons: decisions.flatMap((d) => d.reasons.map((r) => ({ policy: r.policy, code: r.code }))),
-    redactions,
-  };
+  const policies: Array<Record<string, unknown>> = [];
+  const reasons: Array<{ policy: string; code: string }> = [];
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i];
+    for (const r of d.redactions) redactions[r.entity] = (redactions[r.entity] ?? 0) + 1;
+    const phase = i === 0 ? 'request' : 'response';
+    for (const p of d.policies) policies.push({ ...p, phase });
+    for (const r of d.reasons) reasons.push({ policy: r.policy, code: r.code });
+  }
+  return { policies, reasons, redactions };
 }
 
 /** A URL without user:password. */
