@@ -55,6 +55,7 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
     if (out.type === 'block') {
       policies.push({ policy: node.policy, kind: node.kind, outcome: 'block', code: out.code, ...(out.score !== undefined ? { score: out.score } : {}) });
       verdict = 'block';
+      if (env.evaluateAll) continue;
       break;
     }
     if (out.type === 'warn') {
@@ -71,7 +72,7 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
     }
     const edited = new Set([...out.edits.keys()].map((i) => slots[i].path));
     redactions.push(...out.redactions.filter((r) => !edited.has(r.path)));
-    verdict = 'redact';
+    if (verdict !== 'block') verdict = 'redact';
   }
 
   const decision: Decision = { verdict, reasons, policies, redactions };

@@ -278,4 +278,9 @@ export interface Decision {
 /** Environment supplied by the caller: clock and per-request state. */
 export interface EvalEnv {
   now?: () => number;
+  /**
+   * Run every step even after one blocks (the verdict stays `block`): report-only serving records what each
+   * policy would have done, not only the first block.
+   */
+  evaluateAll?: boolean;
 }

@@ -168,7 +168,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
   /** Runs one chain, applying the fail mode to evaluator errors. */
   const runChain = (ir: PolicyIr, input: Parameters<typeof evaluate>[1], markers: MarkerTable): Decision => {
     try {
-      return evaluate(ir, input, { markers });
+      return evaluate(ir, input, deps.reportOnly ? { markers, evaluateAll: true } : { markers });
     } catch (e) {
       throw new PolicyEvalError((e as Error).message);
     }

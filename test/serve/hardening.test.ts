@@ -202,6 +202,13 @@ describe('report-only, fail-mode, log_all_access and disconnects', () => {
       expect(JSON.stringify(f.upstreams[0].requests[0].body)).toContain('a@b.io');
       const [rec] = await auditRecords(f, 1);
       expect(rec).toMatchObject({ verdict: 'block', report_only: true });
+      // Every policy's decision is recorded, not only the first block's: the redaction the pack would also make shows.
+      expect((rec.policies as Array<{ policy: string; outcome: string; phase: string }>).filter((p) => p.phase === 'request').map((p) => [p.policy, p.outcome])).toEqual([
+        ['prompt-injection', 'block'],
+        ['pii-detector', 'redact'],
+      ]);
+      // One in the request, one in the answer (the fake upstream echoes the unredacted prompt back).
+      expect(rec.redactions).toEqual({ EMAIL: 2 });
     } finally {
       await f.close();
     }
