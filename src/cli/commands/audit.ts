@@ -2,8 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseTime, readAuditRecords, type AuditFilter } from '../../serve/audit-read.js';
-import { AuditDirError, verifyAuditDir } from '../../serve/audit-verify.js';
+import type { AuditFilter } from '../../serve/audit-read.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -29,7 +28,8 @@ export function withFilterFlags(cmd: Command): Command {
 }
 
 /** Turns filter flags into an {@link AuditFilter}, rejecting unreadable times. */
-export function toFilter(flags: FilterFlags): AuditFilter {
+export async function toFilter(flags: FilterFlags): Promise<AuditFilter> {
+  const { parseTime } = await import('../../serve/audit-read.js');
   const time = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const t = parseTime(v);
@@ -72,6 +72,7 @@ export const auditCommand: CliCommand = {
           key = io.env[opts.hmacKeyEnv];
           if (!key) throw new UsageError(`--hmac-key-env: environment variable ${opts.hmacKeyEnv} is not set`);
         }
+        const { AuditDirError, verifyAuditDir } = await import('../../serve/audit-verify.js');
         const result = await verifyAuditDir(path, key).catch((e: unknown) => {
           if (e instanceof AuditDirError) throw new UsageError(e.message);
           throw e;
@@ -98,7 +99,8 @@ export const auditCommand: CliCommand = {
     ).action(async (dir: string, opts: FilterFlags & { lines: string }) => {
       const n = Number(opts.lines);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--lines: expected a whole number, got "${opts.lines}"`);
-      const records = await readAuditRecords(await auditDir(dir, io), toFilter(opts));
+      const { readAuditRecords } = await import('../../serve/audit-read.js');
+      const records = await readAuditRecords(await auditDir(dir, io), await toFilter(opts));
       for (const r of records.slice(Math.max(0, records.length - n))) io.stdout.write(`${JSON.stringify(r)}\n`);
     });
     withFilterFlags(
@@ -110,7 +112,8 @@ export const auditCommand: CliCommand = {
     ).action(async (dir: string, opts: FilterFlags & { limit?: string }) => {
       const limit = opts.limit === undefined ? Number.POSITIVE_INFINITY : Number(opts.limit);
       if (!(limit >= 0)) throw new UsageError(`--limit: expected a whole number, got "${opts.limit}"`);
-      const records = await readAuditRecords(await auditDir(dir, io), toFilter(opts));
+      const { readAuditRecords } = await import('../../serve/audit-read.js');
+      const records = await readAuditRecords(await auditDir(dir, io), await toFilter(opts));
       for (const r of records.slice(0, limit)) io.stdout.write(`${JSON.stringify(r)}\n`);
     });
   },

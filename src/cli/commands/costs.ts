@@ -1,5 +1,5 @@
 // `ktpack costs DIR`: sums cost and tokens from the audit log, grouped by team, project, user, model or target.
-import { readAuditRecords, type StoredRecord } from '../../serve/audit-read.js';
+import type { StoredRecord } from '../../serve/audit-read.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../io.js';
 import { auditDir, toFilter, withFilterFlags, type FilterFlags } from './audit.js';
@@ -54,7 +54,8 @@ export const costsCommand: CliCommand = {
       const by = opts.by.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = by.find((b) => !(GROUPS as readonly string[]).includes(b));
       if (bad) throw new UsageError(`--by: unknown dimension "${bad}" (use ${GROUPS.join(', ')})`);
-      const rows = sumCosts(await readAuditRecords(await auditDir(dir, io), toFilter(opts)), by as Group[]);
+      const { readAuditRecords } = await import('../../serve/audit-read.js');
+      const rows = sumCosts(await readAuditRecords(await auditDir(dir, io), await toFilter(opts)), by as Group[]);
       const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd }), { requests: 0, usd: 0 });
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9 } }, null, 2)}\n`);

@@ -2,13 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { formatDecisionHuman } from '../../eval/format-decision.js';
-import { formatStylish } from '../../formatters/stylish.js';
-import { loadPack } from '../../pack.js';
-import { evaluate } from '../../runtime/evaluate.js';
 import type { ChatRequest, ChatResponse } from '../../runtime/types.js';
-import { parseJsonText } from '../../json-text.js';
-import { requestOf, requestProblem, responseOf, responseProblem, type PolicyTestCase } from '../../test-runner/run-tests.js';
+import type { PolicyTestCase } from '../../test-runner/run-tests.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -31,6 +26,7 @@ async function readInput(path: string, io: CliIo): Promise<unknown> {
       throw new UsageError(`--input ${path}: ${e.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
     });
   }
+  const { parseJsonText } = await import('../../json-text.js');
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new UsageError(`--input ${path}: not valid JSON (${parsed.error})`);
   return parsed.value;
@@ -38,6 +34,14 @@ async function readInput(path: string, io: CliIo): Promise<unknown> {
 
 /** Runs the eval command; returns the exit code. */
 export async function runEval(pack: string, options: EvalCommandOptions, io: CliIo): Promise<number> {
+  // The implementation loads when the command runs, not when it is registered (`ktpack --help`).
+  const [{ formatDecisionHuman }, { formatStylish }, { loadPack }, { evaluate }, { requestOf, requestProblem, responseOf, responseProblem }] = await Promise.all([
+    import('../../eval/format-decision.js'),
+    import('../../formatters/stylish.js'),
+    import('../../pack.js'),
+    import('../../runtime/evaluate.js'),
+    import('../../test-runner/run-tests.js'),
+  ]);
   const raw = await readInput(options.input, io);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`--input ${options.input}: expected a JSON object`);
   // A test case file works too: its input is the request, its upstream_response the response.
