@@ -2,11 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { compile } from './compile/compile.js';
 import type { Diagnostic } from './diagnostics.js';
 import { canonicalJson } from './emit/canonical-json.js';
 import type { BundleManifest } from './emit/emit-bundle.js';
-import { lintText } from './lint/lint.js';
 import type { PackDocument } from './load/document.js';
 import type { PolicyIr } from './runtime/types.js';
 
@@ -50,6 +48,8 @@ export async function loadPackFile(file: string): Promise<LoadedPack> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new UserIoError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a pack file' : `cannot be read (${e.code ?? e.message})`}`);
   });
+  // Loaded on demand: serving or diffing a built bundle needs neither the linter (yaml, schemas) nor the compiler.
+  const [{ lintText }, { compile }] = await Promise.all([import('./lint/lint.js'), import('./compile/compile.js')]);
   const { document, diagnostics } = lintText(file, text);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, origin: file, document };
   const result = compile(document, basename(file));

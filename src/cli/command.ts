@@ -8,7 +8,11 @@ export interface CommandContext {
   setExitCode(code: number): void;
 }
 
-/** One command module (src/cli/commands/<name>.ts). */
+/**
+ * One command module (src/cli/commands/<name>.ts). Every command is registered on every run, so a module
+ * imports statically only what its options and help need, and its implementation inside the action
+ * (`await import(...)`); test/cli/startup.test.ts checks what `ktpack --help` and `ktpack serve BUNDLE` load.
+ */
 export interface CliCommand {
   name: string;
   register(program: Command, ctx: CommandContext): void;

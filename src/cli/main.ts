@@ -1,6 +1,5 @@
 // The ktpack command-line program: parses arguments and dispatches to commands. Never calls process.exit.
 import { Command, CommanderError } from 'commander';
-import { UserIoError } from '../pack.js';
 import { KTPACK_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
@@ -28,7 +27,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // Help and version are successful exits; everything else commander rejects is usage.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UsageError || e instanceof UserIoError) {
+    // pack.js is already loaded when it threw; importing it here keeps it out of `ktpack --help`.
+    if (e instanceof UsageError || e instanceof (await import('../pack.js')).UserIoError) {
       io.stderr.write(`ktpack: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -1,5 +1,6 @@
 // Compiles a lint-clean pack document into the IR. Pure and deterministic: no fs, no clock.
 import { DOCS_BASE, formatPath, type Diagnostic, type JsonPath } from '../diagnostics.js';
+import { buildRefusals } from './build-refusals.js';
 import { getKind } from '../kinds/index.js';
 import type { PackData } from '../lint/rule.js';
 import type { PackDocument } from '../load/document.js';
@@ -78,9 +79,6 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
     }
     const blockPath: JsonPath = data.policy?.[name] ? ['policy', name] : ['policies', 'chain', i];
     const lowered = kind.lower(data.policy?.[name] ?? {}, { src: src(blockPath) });
-    for (const f of lowered.unsupported ?? []) {
-      fail(['policy', name, ...f.path], 'unsupported-option', `${name}: ${f.message} (the runtime cannot execute it, so no bundle is built)`);
-    }
     if (lowered.audit) audit = { ...lowered.audit, src: src(blockPath) };
     if (lowered.cost) cost = { ...lowered.cost, src: src(blockPath) };
     if (lowered.step) {
@@ -98,16 +96,10 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
   const rawTargets = (data.providers?.targets ?? []) as Array<Record<string, unknown>>;
   const targets: IrTarget[] = [];
   rawTargets.forEach((t, i) => {
-    const at: JsonPath = ['providers', 'targets', i];
-    if (typeof t.api_key === 'string') {
-      fail([...at, 'api_key'], 'literal-secret', `target "${String(t.id)}": a literal api_key is never compiled into a bundle; use secret_key_ref: {env: NAME}`);
-    }
-    const ref = t.secret_key_ref as { env?: string; store?: string } | undefined;
-    if (ref?.store !== undefined) {
-      fail([...at, 'secret_key_ref', 'store'], 'unsupported-option', `target "${String(t.id)}": secret stores are not supported by ktpack serve; use secret_key_ref: {env: NAME}`);
-    }
-    targets.push(lowerTarget(t, src(at), (cost as IrCost | null)?.pricing ?? {}));
+    targets.push(lowerTarget(t, src(['providers', 'targets', i]), (cost as IrCost | null)?.pricing ?? {}));
   });
+  // Unsupported options and literal keys: the same findings the lint rules unsupported-option and literal-secret report.
+  for (const r of buildRefusals(data)) fail(r.path, r.code, r.message);
   const fallback = lowerFallback(data, targets, src, fail);
   if (diagnostics.length > 0) return { diagnostics };
   const pack = data.pack ?? {};

@@ -4,10 +4,11 @@ import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
 import { formatSarif } from './sarif.js';
 import { formatStylish } from './stylish.js';
+import type { FormatName } from './names.js';
 import type { Formatter } from './types.js';
 
-/** Every output format of `ktpack lint --format`, sorted by name. */
-export const FORMATTERS: ReadonlyArray<{ name: string; format: Formatter }> = [
+/** Every output format of `ktpack lint --format`, sorted by name (the same as FORMAT_NAMES). */
+export const FORMATTERS: ReadonlyArray<{ name: FormatName; format: Formatter }> = [
   { name: 'github', format: formatGithub },
   { name: 'json', format: formatJson },
   { name: 'junit', format: formatJunit },

@@ -116,7 +116,7 @@ export interface Target {
   timeouts?: Timeouts;
 }
 /**
- * Where the upstream key comes from: an environment variable or a secret store name.
+ * Where the upstream key comes from: an environment variable or a secret store name. ktpack serve reads environment variables only: store is refused (lint rule unsupported-option; the build fails).
  */
 export interface SecretKeyRef {
   env?: string;
@@ -341,7 +341,7 @@ export interface PiiDetectorOptions {
    */
   pci_mode?: boolean;
   /**
-   * Documented option; healthcare identifiers are not detected by ktpack yet.
+   * Documented option; healthcare identifiers are not detected by ktpack yet, so true is refused (lint rule unsupported-option; the build fails).
    */
   healthcare_mode?: boolean;
   /**

@@ -24,8 +24,6 @@ export interface Lowered {
   step?: { action: PolicyAction; options: Record<string, unknown> };
   audit?: Omit<IrAudit, 'src'>;
   cost?: Omit<IrCost, 'src'>;
-  /** Options set in the pack that the runtime cannot execute yet: the build fails rather than drop them. */
-  unsupported?: KindFinding[];
 }
 
 /** Context passed to lower(). */
@@ -42,6 +40,11 @@ export interface KindDefinition {
   schemaFile: string;
   /** Semantic checks beyond the schema. */
   check?(options: Record<string, unknown>): KindFinding[];
+  /**
+   * Options set in the pack that the runtime cannot execute yet (paths relative to the options block):
+   * the build fails rather than drop them, and the lint rule unsupported-option reports them first.
+   */
+  unsupported?(options: Record<string, unknown>): KindFinding[];
   /** Lowers validated options (defaults not yet filled) to IR contributions. */
   lower(options: Record<string, unknown>, ctx: LowerContext): Lowered;
 }

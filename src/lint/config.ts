@@ -9,8 +9,7 @@ export interface LintConfig {
   rules: Record<string, RuleSetting>;
 }
 
-/** File names looked up in the working directory when no --config is given, in order. */
-export const CONFIG_FILE_NAMES: readonly string[] = ['.ktpackrc.yaml', '.ktpackrc.yml', '.ktpackrc.json'];
+export { CONFIG_FILE_NAMES } from './config-files.js';
 
 const LEVELS: readonly string[] = ['error', 'warning', 'info', 'off'];
 const ALIASES: Record<string, RuleSetting> = { warn: 'warning', '0': 'off', '1': 'warning', '2': 'error' };

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { type Alias as YamlAlias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, JsonPath, Range } from '../diagnostics.js';
 import { DOCS_BASE } from '../diagnostics.js';
+import { MAX_PACK_BYTES } from './limits.js';
 
 /** A parsed pack: plain data plus a way back to source positions. */
 export interface PackDocument {
@@ -31,8 +32,7 @@ export interface LoadOptions {
   maxAliasCount?: number;
 }
 
-/** Largest pack {@link loadDocument} parses by default (10 MiB); readers need not read past one byte more. */
-export const MAX_PACK_BYTES = 10 * 1024 * 1024;
+export { MAX_PACK_BYTES };
 const DEFAULT_MAX_BYTES = MAX_PACK_BYTES;
 
 /**

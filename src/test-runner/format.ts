@@ -58,22 +58,36 @@ export function formatTestsJson(runs: readonly PackRun[], coverage?: CoverageRep
 }
 
 function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  // Characters XML 1.0 cannot carry at all (a test name may hold any JSON string) become U+FFFD.
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** JUnit XML: one testsuite per pack, one testcase per case. */
+/**
+ * JUnit XML: one testsuite per pack, one testcase per case. A case whose expectation was not met is a
+ * `<failure>`; one that could not run at all (its file unreadable or not JSON, not a valid test case, an
+ * input the gateway would refuse) is an `<error>`, as is a pack with errors, so CI tells a broken test
+ * from a policy that decided differently.
+ */
 export function formatTestsJunit(runs: readonly PackRun[]): string {
-  const s = summarize(runs);
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="ktpack test" tests="${s.passed + s.failed + s.broken}" failures="${s.failed}" errors="${s.broken}">`];
+  const count = (run: PackRun) => ({
+    tests: run.results.length + (run.diagnostics.length ? 1 : 0),
+    failures: run.results.filter((r) => !r.passed && r.error === undefined).length,
+    errors: run.results.filter((r) => r.error !== undefined).length + (run.diagnostics.length ? 1 : 0),
+  });
+  const total = runs.map(count).reduce((a, c) => ({ tests: a.tests + c.tests, failures: a.failures + c.failures, errors: a.errors + c.errors }), { tests: 0, failures: 0, errors: 0 });
+  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="ktpack test" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}">`];
   for (const run of runs) {
-    const failed = run.results.filter((r) => !r.passed).length;
-    out.push(`  <testsuite name="${xml(run.pack)}" tests="${run.results.length + (run.diagnostics.length ? 1 : 0)}" failures="${failed}" errors="${run.diagnostics.length ? 1 : 0}">`);
+    const c = count(run);
+    out.push(`  <testsuite name="${xml(run.pack)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}">`);
     if (run.diagnostics.length > 0) {
       out.push(`    <testcase classname="${xml(run.pack)}" name="pack loads"><error message="pack has errors">${xml(formatStylish(run.diagnostics))}</error></testcase>`);
     }
     for (const r of run.results) {
       const open = `    <testcase classname="${xml(`${run.pack}/${r.suite ?? r.file}`)}" name="${xml(r.name)}" file="${xml(r.file)}"`;
       if (r.passed) out.push(`${open}/>`);
+      else if (r.error !== undefined) out.push(`${open}><error message="${xml(r.error)}">${xml(r.error)}</error></testcase>`);
       else out.push(`${open}><failure message="${xml(r.failures[0] ?? 'failed')}">${xml(r.failures.join('\n'))}</failure></testcase>`);
     }
     out.push('  </testsuite>');

@@ -1,7 +1,8 @@
 // Runs policy test cases (tests/*.json beside a pack and inline testing.suites) against the compiled pack.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { parseJsonText } from '../json-text.js';
 import { loadPackFile } from '../pack.js';
@@ -9,6 +10,7 @@ import { evaluate } from '../runtime/evaluate.js';
 import { createMarkerTable } from '../runtime/step.js';
 import type { ChatRequest, ChatResponse, Decision, PolicyIr, PolicyResult, Redaction } from '../runtime/types.js';
 import { loadSchema } from '../schemas.js';
+import { requirePrecompiled } from '../validate/precompiled.js';
 
 /** One test case, as in testing.schema.json (TestCase). */
 export interface PolicyTestCase {
@@ -98,10 +100,22 @@ export async function findPacks(target: string): Promise<string[]> {
   return out;
 }
 
-const testingSchema = loadSchema('testing.schema.json') as {
-  properties: { suites: { items: { properties: { cases: { items: Record<string, unknown> } } } } };
-};
-const validateCase = new Ajv2020({ allErrors: true, strict: false }).compile(testingSchema.properties.suites.items.properties.cases.items);
+let validateCase: ValidateFunction | undefined;
+
+/**
+ * The validator of one test case (the TestCase schema in schemas/testing.schema.json): precompiled by
+ * scripts/build-validators.mjs, so `ktpack test` and `ktpack eval` do not load ajv; compiled with ajv when
+ * running from source, with the same options as the build script.
+ */
+function caseValidator(): ValidateFunction {
+  validateCase ??= requirePrecompiled<ValidateFunction>('test-case-validator.cjs', import.meta.url);
+  if (validateCase) return validateCase;
+  const testingSchema = loadSchema('testing.schema.json') as {
+    properties: { suites: { items: { properties: { cases: { items: Record<string, unknown> } } } } };
+  };
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return (validateCase = new Ajv2020({ allErrors: true, strict: false }).compile(testingSchema.properties.suites.items.properties.cases.items));
+}
 
 /** Runs every test of the pack at `packFile`. */
 export async function runPackTests(packFile: string, options: RunTestsOptions): Promise<PackRun> {
@@ -144,8 +158,9 @@ export async function runPackTests(packFile: string, options: RunTestsOptions): 
       const name = typeof (c as { name?: unknown })?.name === 'string' ? (c as { name: string }).name : `${basename(f, '.json')}[${i}]`;
       if (!keep(name)) return;
       const where = cases.length > 1 ? `${file}[${i}]` : file;
-      if (!validateCase(c)) {
-        const why = (validateCase.errors ?? []).map(caseSchemaError).join('; ');
+      const validate = caseValidator();
+      if (!validate(c)) {
+        const why = (validate.errors ?? []).map(caseSchemaError).join('; ');
         results.push(errorResult(name, pack, where, `not a valid test case: ${why}`));
         return;
       }

@@ -16,7 +16,18 @@ const REFUSED: Array<{ name: string; yaml: string; expect: RegExp }> = [
   {
     name: 'healthcare_mode, which the runtime cannot honour',
     yaml: seed.replace('    action: redact\n', '    action: redact\n    healthcare_mode: true\n'),
-    expect: /p\.yaml:22:22 error pii-detector: healthcare_mode is not supported yet .* compile\/unsupported-option/,
+    // Lint's unsupported-option rule reports it before compile, in the compiler's words.
+    expect: /p\.yaml:22:22 error pii-detector: healthcare_mode is not supported yet .* unsupported-option/,
+  },
+  {
+    name: 'a secret store, which ktpack serve cannot read',
+    yaml: seed.replace('        env: OPENAI_API_KEY\n', '        store: openai-prod\n'),
+    expect: /p\.yaml:10:16 error target "chatgpt-enterprise": secret stores are not supported by ktpack serve; use secret_key_ref: \{env: NAME\} +unsupported-option/,
+  },
+  {
+    name: 'an api_key ${VAR} reference, which ktpack does not expand',
+    yaml: seed.replace('      secret_key_ref:\n        env: OPENAI_API_KEY\n', '      api_key: ${OPENAI_API_KEY}\n'),
+    expect: /p\.yaml:9:16 error target "chatgpt-enterprise": api_key is never compiled into a bundle, and ktpack does not expand \$\{OPENAI_API_KEY\}; use secret_key_ref: \{env: OPENAI_API_KEY\} +literal-secret/,
   },
   {
     name: 'a literal api_key (never copied into a bundle)',
@@ -110,8 +121,9 @@ policies:`,
 
 describe('compile diagnostics are documented', () => {
   it('every compile/<code> the compiler can emit has an anchor in docs/compiler.md (its docsUrl)', () => {
-    const source = readFileSync(join(ROOT, 'src/compile/compile.ts'), 'utf8');
-    const codes = [...new Set([...source.matchAll(/fail\(\[[^\]]*\],\s*'([a-z-]+)'/g)].map((m) => m[1]))].sort();
+    // compile.ts's own fail() calls, and the refusals it shares with the linter (src/compile/build-refusals.ts).
+    const source = ['src/compile/compile.ts', 'src/compile/build-refusals.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    const codes = [...new Set([...source.matchAll(/fail\(\[[^\]]*\],\s*'([a-z-]+)'/g), ...source.matchAll(/code: '([a-z-]+)'/g)].map((m) => m[1]))].sort();
     expect(codes).toEqual(['literal-secret', 'no-runtime', 'single-policy-document', 'unknown-kind', 'unknown-target', 'unsupported-option']);
     const docs = readFileSync(join(ROOT, 'docs/compiler.md'), 'utf8');
     for (const code of codes) expect(docs, code).toContain(`<a id="compile-${code}"></a>**compile/${code}**`);

@@ -104,7 +104,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
   'literal-secret': {
     valid: [
       pack(['audit-logger'], blocks('audit-logger')),
-      pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: ${OPENAI_API_KEY}\n'),
+      // A ${VAR} reference outside a target (ktpack does not build that kind, so nothing is refused for it).
+      pack(['audit-logger'], `${blocks('audit-logger')}  embedding-detector:\n    api_key: \${EMBEDDING_API_KEY}\n`),
       pack(['audit-logger'], `${blocks('audit-logger')}# keys live in OPENAI_API_KEY, never here\n`),
       pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      base_url: https://svc@llm.example.com:8443/v1\n'),
     ],
@@ -114,6 +115,13 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { yaml: pack(['audit-logger'], `${blocks('audit-logger')}# rotated: sk-${'Z'.repeat(48)}\n`), at: 'sk-Z', message: 'OpenAI API key' },
       { yaml: `${pack(['audit-logger'], blocks('audit-logger'))}# aws: AKIA${'A'.repeat(16)}\n`, at: 'AKIA', message: 'AWS access key id' },
       { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      base_url: https://svc:s3cret-pw@llm.example.com/v1\n'), at: 'https://svc', message: 'password in a URL' },
+      // ktpack build refuses a target's api_key in every form (compile/literal-secret); lint says so first, in the build's words.
+      {
+        yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: ${OPENAI_API_KEY}\n'),
+        at: '${OPENAI',
+        message: 'target "x": api_key is never compiled into a bundle, and ktpack does not expand ${OPENAI_API_KEY}; use secret_key_ref: {env: OPENAI_API_KEY}',
+      },
+      { yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: x\n      provider: openai\n      api_key: ""\n'), at: '""', message: 'target "x": a literal api_key is never compiled into a bundle' },
     ],
   },
   'pack-disabled': {
@@ -178,6 +186,34 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { yaml: pack(['rbac', 'audit-logger'], blocks('audit-logger')), at: 'rbac', message: 'not supported by ktpack yet' },
       { yaml: pack(['audit-logger'], `${blocks('audit-logger')}  dlp-filter:\n    action: redact\n`), at: 'dlp-filter', message: 'not supported by ktpack yet' },
       { yaml: 'policy:\n  name: agent-firewall\n  version: 1.0.0\n  enabled: true\n', at: 'agent-firewall' },
+    ],
+  },
+  'unsupported-option': {
+    valid: [
+      pack(['pii-detector', 'audit-logger'], 'policy:\n  pii-detector:\n    healthcare_mode: false\n  audit-logger: {}\n'),
+      // Not in the chain: never compiled, so nothing is refused (policy-not-in-chain warns instead).
+      pack(['audit-logger'], 'policy:\n  audit-logger: {}\n  pii-detector:\n    healthcare_mode: true\n'),
+      pack(['audit-logger'], blocks('audit-logger')),
+    ],
+    invalid: [
+      {
+        yaml: pack(['pii-detector', 'audit-logger'], 'policy:\n  pii-detector:\n    action: redact\n    healthcare_mode: true\n  audit-logger: {}\n'),
+        at: 'true',
+        after: 'healthcare_mode:',
+        message: 'pii-detector: healthcare_mode is not supported yet (no healthcare identifiers are detected) (the runtime cannot execute it, so no bundle is built)',
+      },
+      // Flow style, and a chain without audit-logger: the finding does not depend on the rest of the pack.
+      { yaml: pack(['pii-detector'], 'policy:\n  pii-detector: {healthcare_mode: true}\n'), at: 'true', after: 'healthcare_mode:' },
+      {
+        yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: main\n      provider: openai:chat:gpt-4o\n      secret_key_ref: {store: openai-prod}\n'),
+        at: 'openai-prod',
+        message: 'target "main": secret stores are not supported by ktpack serve; use secret_key_ref: {env: NAME}',
+      },
+      {
+        yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: a\n      provider: openai\n      secret_key_ref: {store: one}\n    - id: b\n      provider: openai\n      secret_key_ref: {store: two}\n'),
+        at: 'one',
+        count: 2,
+      },
     ],
   },
   'unsupported-section': {

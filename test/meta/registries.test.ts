@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
+import { FORMATTERS } from '../../src/formatters/index.js';
+import { FORMAT_NAMES } from '../../src/formatters/names.js';
 import { KINDS } from '../../src/kinds/index.js';
 import { RULES } from '../../src/lint/rules/index.js';
 import { RUN_KINDS } from '../../src/runtime/kinds/index.js';
@@ -63,6 +65,13 @@ describe('rule registry', () => {
       expect(rule.meta.docs, rule.id).toBe(`docs/rules/${rule.id}.md`);
       expect(cases, `test/lint/rule-cases.ts has no cases for ${rule.id}`).toContain(`'${rule.id}'`);
     }
+  });
+});
+
+describe('format registry', () => {
+  it('has one formatter for each name the CLI offers (FORMAT_NAMES, kept apart so help loads no formatter)', () => {
+    expect(FORMATTERS.map((f) => f.name)).toEqual([...FORMAT_NAMES]);
+    expect([...FORMAT_NAMES]).toEqual(sorted([...FORMAT_NAMES]));
   });
 });
 

@@ -48,6 +48,44 @@ describe('ktpack test', () => {
     expect(junit.stdout).toContain('<failure message="expected verdict allow, got redact (pii.redacted)">');
   });
 
+  it('JUnit: a test file that cannot be read or parsed (or is no valid case) is an <error>; a wrong expectation a <failure>', async () => {
+    const dir = packDir(seed, {
+      'a.json': injection,
+      'b.json': { ...email, expected: { verdict: 'allow' } },
+      'broken.json': '{"name": "x", ',
+      'typo.json': { name: 'typo <&>', input: { mesages: [] }, expected: { verdict: 'allow' } },
+    });
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'tests', 'dangling.json'));
+    const r = await runCli(['test', dir, '--format', 'junit']);
+    expect(r.code).toBe(1);
+    const xml = r.stdout;
+    expect(xml).toContain('<testsuites name="ktpack test" tests="5" failures="1" errors="3">');
+    expect(xml).toMatch(/<testsuite name="[^"]+" tests="5" failures="1" errors="3">/);
+    const testcase = (file: string): string => {
+      const m = new RegExp(`<testcase [^>]*file="tests/${file}"[^>]*?(?:/>|>[\\s\\S]*?</testcase>)`).exec(xml);
+      expect(m, file).not.toBeNull();
+      return m![0];
+    };
+    expect(testcase('a.json')).toMatch(/\/>$/);
+    expect(testcase('b.json')).toContain('<failure message="expected verdict allow, got redact (pii.redacted)">');
+    expect(testcase('broken.json')).toMatch(/<error message="not valid JSON: [^"]+">not valid JSON: [^<]+<\/error><\/testcase>$/);
+    expect(testcase('dangling.json')).toContain('<error message="cannot be read (ENOENT)">cannot be read (ENOENT)</error>');
+    expect(testcase('typo.json')).toContain('name="typo &lt;&amp;&gt;"');
+    expect(testcase('typo.json')).toContain('<error message="not a valid test case: input: unknown key &quot;mesages&quot;">');
+    for (const f of ['broken.json', 'dangling.json', 'typo.json']) expect(testcase(f)).not.toContain('<failure');
+    // Every testcase element is closed, and there is one per counted test.
+    expect(xml.match(/<testcase /g)).toHaveLength(5);
+    expect((xml.match(/<testcase [^>]*\/>/g) ?? []).length + (xml.match(/<\/testcase>/g) ?? []).length).toBe(5);
+  });
+
+  it('JUnit: characters XML cannot carry are replaced, so the report stays well-formed', async () => {
+    const dir = packDir(seed, { 'ctl.json': { ...injection, name: 'bell\u0007 and nul\u0000 and a lone \ud800 surrogate' } });
+    const r = await runCli(['test', dir, '--format', 'junit']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('name="bell\ufffd and nul\ufffd and a lone \ufffd surrogate"');
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+  });
+
   it('runs inline testing.suites and points failures at their line', async () => {
     const yaml = `${seed}testing:
   suites:

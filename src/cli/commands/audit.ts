@@ -2,8 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { auditRecords, parseTime, type AuditFilter, type StoredRecord } from '../../serve/audit-read.js';
-import { AuditDirError, verifyAuditDir } from '../../serve/audit-verify.js';
+import type { AuditFilter, StoredRecord } from '../../serve/audit-read.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -29,7 +28,8 @@ export function withFilterFlags(cmd: Command): Command {
 }
 
 /** Turns filter flags into an {@link AuditFilter}, rejecting unreadable times. */
-export function toFilter(flags: FilterFlags): AuditFilter {
+export async function toFilter(flags: FilterFlags): Promise<AuditFilter> {
+  const { parseTime } = await import('../../serve/audit-read.js');
   const time = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const t = parseTime(v);
@@ -48,6 +48,7 @@ export function toFilter(flags: FilterFlags): AuditFilter {
 
 /** Reads records, turning an unreadable directory or segment into a usage/I-O error (exit 2) with its path. */
 export async function* readRecords(dir: string, filter: AuditFilter, newestFirst = false): AsyncGenerator<StoredRecord> {
+  const [{ auditRecords }, { AuditDirError }] = await Promise.all([import('../../serve/audit-read.js'), import('../../serve/audit-verify.js')]);
   try {
     yield* auditRecords(dir, filter, newestFirst);
   } catch (e) {
@@ -77,6 +78,7 @@ export const auditCommand: CliCommand = {
       .option('--json', 'print the result as JSON')
       .action(async (dir: string, opts: { hmacKeyEnv?: string; json?: boolean }) => {
         const path = await auditDir(dir, io);
+        const { AuditDirError, verifyAuditDir } = await import('../../serve/audit-verify.js');
         let key: string | undefined;
         if (opts.hmacKeyEnv) {
           key = io.env[opts.hmacKeyEnv];
@@ -110,7 +112,7 @@ export const auditCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--lines: expected a whole number, got "${opts.lines}"`);
       const last: StoredRecord[] = [];
       if (n > 0) {
-        for await (const r of readRecords(await auditDir(dir, io), toFilter(opts), true)) if (last.push(r) >= n) break;
+        for await (const r of readRecords(await auditDir(dir, io), await toFilter(opts), true)) if (last.push(r) >= n) break;
       }
       for (const r of last.reverse()) io.stdout.write(`${JSON.stringify(r)}\n`);
     });
@@ -125,7 +127,7 @@ export const auditCommand: CliCommand = {
       if (!(limit >= 0)) throw new UsageError(`--limit: expected a whole number, got "${opts.limit}"`);
       let printed = 0;
       if (limit > 0) {
-        for await (const r of readRecords(await auditDir(dir, io), toFilter(opts))) {
+        for await (const r of readRecords(await auditDir(dir, io), await toFilter(opts))) {
           io.stdout.write(`${JSON.stringify(r)}\n`);
           if (++printed >= limit) break;
         }

@@ -1,14 +1,17 @@
 // `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { BundleTargetError, emitBundle } from '../../emit/emit-bundle.js';
-import { formatStylish } from '../../formatters/stylish.js';
-import { loadPackFile, packFileIn } from '../../pack.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Runs the build command; returns the exit code. */
 export async function runBuild(file: string, options: { out: string }, io: CliIo): Promise<number> {
+  // The implementation loads when the command runs, not when it is registered (`ktpack --help`).
+  const [{ BundleTargetError, emitBundle }, { formatStylish }, { loadPackFile, packFileIn }] = await Promise.all([
+    import('../../emit/emit-bundle.js'),
+    import('../../formatters/stylish.js'),
+    import('../../pack.js'),
+  ]);
   // A pack folder works as in serve, eval and test (a bundle folder is not a pack: build from its YAML).
   const path = resolve(io.cwd, file);
   const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() === true;

@@ -54,7 +54,7 @@ export const costsCommand: CliCommand = {
       const by = opts.by.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = by.find((b) => !(GROUPS as readonly string[]).includes(b));
       if (bad) throw new UsageError(`--by: unknown dimension "${bad}" (use ${GROUPS.join(', ')})`);
-      const rows = await sumCosts(readRecords(await auditDir(dir, io), toFilter(opts)), by as Group[]);
+      const rows = await sumCosts(readRecords(await auditDir(dir, io), await toFilter(opts)), by as Group[]);
       const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd }), { requests: 0, usd: 0 });
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9 } }, null, 2)}\n`);

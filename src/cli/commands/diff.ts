@@ -1,10 +1,6 @@
 // `ktpack diff OLD NEW`: semantic diff of two packs or bundles; exit 1 when a change weakens protection.
 import { relative, resolve } from 'node:path';
 import { Option } from 'commander';
-import { diffPacks } from '../../diff/diff-packs.js';
-import { formatDiffGithub, formatDiffHuman, formatDiffJson } from '../../diff/format-diff.js';
-import { formatStylish } from '../../formatters/stylish.js';
-import { loadPack } from '../../pack.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, type CliIo } from '../io.js';
 
@@ -15,6 +11,13 @@ export interface DiffCommandOptions {
 
 /** Runs the diff command; returns the exit code (1 when any change weakens protection). */
 export async function runDiff(oldPath: string, newPath: string, options: DiffCommandOptions, io: CliIo): Promise<number> {
+  // The implementation loads when the command runs, not when it is registered (`ktpack --help`).
+  const [{ diffPacks }, { formatDiffGithub, formatDiffHuman, formatDiffJson }, { formatStylish }, { loadPack }] = await Promise.all([
+    import('../../diff/diff-packs.js'),
+    import('../../diff/format-diff.js'),
+    import('../../formatters/stylish.js'),
+    import('../../pack.js'),
+  ]);
   const [before, after] = [await loadPack(resolve(io.cwd, oldPath)), await loadPack(resolve(io.cwd, newPath))];
   for (const [loaded, name] of [[before, oldPath], [after, newPath]] as const) {
     if (!loaded.ir) {

@@ -2,13 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { formatDecisionHuman } from '../../eval/format-decision.js';
-import { formatStylish } from '../../formatters/stylish.js';
-import { loadPack } from '../../pack.js';
-import { evaluate } from '../../runtime/evaluate.js';
 import type { ChatRequest, ChatResponse } from '../../runtime/types.js';
-import { parseJsonText } from '../../json-text.js';
-import { requestOf, requestProblem, responseOf, responseProblem, type PolicyTestCase } from '../../test-runner/run-tests.js';
+import type { PolicyTestCase } from '../../test-runner/run-tests.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -17,6 +12,18 @@ export interface EvalCommandOptions {
   input: string;
   phase: 'request' | 'response';
   format?: 'json' | 'human';
+  /** Comma-separated verdicts that make the command exit 1 (for CI), e.g. `block` or `redact,block`. */
+  failOn?: string;
+}
+
+const VERDICTS = ['allow', 'redact', 'block'] as const;
+
+/** The verdicts of `--fail-on LIST`; a usage error for an unknown or empty one. */
+function parseFailOn(list: string): Set<string> {
+  const verdicts = list.split(',').map((v) => v.trim().toLowerCase());
+  const bad = verdicts.find((v) => !(VERDICTS as readonly string[]).includes(v));
+  if (bad !== undefined) throw new UsageError(`--fail-on: ${bad ? `unknown verdict "${bad}"` : 'empty verdict'}; use one or more of ${VERDICTS.join(', ')}, comma-separated (e.g. --fail-on redact,block)`);
+  return new Set(verdicts);
 }
 
 async function readInput(path: string, io: CliIo): Promise<unknown> {
@@ -31,6 +38,7 @@ async function readInput(path: string, io: CliIo): Promise<unknown> {
       throw new UsageError(`--input ${path}: ${e.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
     });
   }
+  const { parseJsonText } = await import('../../json-text.js');
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new UsageError(`--input ${path}: not valid JSON (${parsed.error})`);
   return parsed.value;
@@ -38,6 +46,15 @@ async function readInput(path: string, io: CliIo): Promise<unknown> {
 
 /** Runs the eval command; returns the exit code. */
 export async function runEval(pack: string, options: EvalCommandOptions, io: CliIo): Promise<number> {
+  const failOn = options.failOn === undefined ? undefined : parseFailOn(options.failOn);
+  // The implementation loads when the command runs, not when it is registered (`ktpack --help`).
+  const [{ formatDecisionHuman }, { formatStylish }, { loadPack }, { evaluate }, { requestOf, requestProblem, responseOf, responseProblem }] = await Promise.all([
+    import('../../eval/format-decision.js'),
+    import('../../formatters/stylish.js'),
+    import('../../pack.js'),
+    import('../../runtime/evaluate.js'),
+    import('../../test-runner/run-tests.js'),
+  ]);
   const raw = await readInput(options.input, io);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`--input ${options.input}: expected a JSON object`);
   // A test case file works too: its input is the request, its upstream_response the response.
@@ -65,6 +82,10 @@ export async function runEval(pack: string, options: EvalCommandOptions, io: Cli
   const decision = evaluate(loaded.ir, input);
   const human = options.format ? options.format === 'human' : (io.stdout as { isTTY?: boolean }).isTTY === true;
   io.stdout.write(human ? formatDecisionHuman(loaded.ir, options.phase, decision) : `${JSON.stringify({ phase: options.phase, ...decision }, null, 2)}\n`);
+  if (failOn?.has(decision.verdict)) {
+    io.stderr.write(`ktpack eval: verdict ${decision.verdict} is one of --fail-on ${[...failOn].join(',')}\n`);
+    return EXIT.findings;
+  }
   return EXIT.ok;
 }
 
@@ -79,6 +100,7 @@ export const evalCommand: CliCommand = {
       .requiredOption('-i, --input <file>', 'JSON chat completion request (or response with --phase response, or a test case); - reads stdin')
       .addOption(new Option('--phase <phase>', 'which chain to run').choices(['request', 'response']).default('request'))
       .addOption(new Option('--format <format>', 'output (default: human on a terminal, JSON otherwise)').choices(['json', 'human']))
+      .option('--fail-on <verdicts>', 'exit 1 when the verdict is one of these (comma-separated: allow, redact, block), e.g. block or redact,block')
       .action(async (pack: string, opts: EvalCommandOptions) => {
         setExitCode(await runEval(pack, opts, io));
       });

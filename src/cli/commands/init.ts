@@ -1,6 +1,5 @@
 // `ktpack init [DIR] [--template NAME]`: scaffolds a pack that lints clean, with example tests.
 import { resolve } from 'node:path';
-import { InitConflictError, initPack } from '../../init/init-pack.js';
 import { getTemplate, TEMPLATES } from '../../init/templates.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -23,6 +22,7 @@ export async function runInit(dir: string | undefined, options: InitCommandOptio
   if (!template) throw new UsageError(`--template: unknown template "${options.template}"; available: ${TEMPLATES.map((t) => t.name).join(', ')}`);
   if (options.name !== undefined && !/^[a-z0-9][a-z0-9._-]*$/i.test(options.name)) throw new UsageError(`--name: use letters, digits, dots, dashes and underscores, got "${options.name}"`);
   const target = resolve(io.cwd, dir ?? '.');
+  const { InitConflictError, initPack } = await import('../../init/init-pack.js');
   try {
     const files = await initPack(target, template, { name: options.name, force: options.force });
     const shown = dir ?? '.';

@@ -1,14 +1,16 @@
 // `ktpack lint FILE|DIR|GLOB|- ...`: lints packs and reports diagnostics in one or more formats.
+// The linter, its settings parser and the formatters are imported when the command runs, not when it is registered.
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { severityRank, type Diagnostic, type Severity } from '../../diagnostics.js';
-import { FORMATTERS, getFormatter, type FileReport } from '../../formatters/index.js';
+import type { FileReport } from '../../formatters/index.js';
+import { FORMAT_NAMES } from '../../formatters/names.js';
 import { loadColor } from '../../formatters/stylish.js';
-import { CONFIG_FILE_NAMES, LintConfigError, parseLintConfig, parseRuleSetting } from '../../lint/config.js';
-import { lintText, type RuleSetting } from '../../lint/lint.js';
-import { MAX_PACK_BYTES } from '../../load/document.js';
+import { CONFIG_FILE_NAMES } from '../../lint/config-files.js';
+import type { RuleSetting } from '../../lint/lint.js';
+import { MAX_PACK_BYTES } from '../../load/limits.js';
 import { KTPACK_VERSION } from '../../version.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -118,6 +120,7 @@ function upwards(cwd: string): string[] {
  * subdirectory of the repository uses the same settings as a run from its root.
  */
 async function loadRuleSettings(options: LintCommandOptions, cwd: string): Promise<Record<string, RuleSetting>> {
+  const { parseLintConfig, parseRuleSetting } = await import('../../lint/config.js');
   const candidates = options.config ? [resolve(cwd, options.config)] : upwards(cwd).flatMap((dir) => CONFIG_FILE_NAMES.map((n) => resolve(dir, n)));
   let rules: Record<string, RuleSetting> = {};
   for (const file of candidates) {
@@ -152,7 +155,7 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   const formats = [...paired.filter((p) => p.file !== undefined), ...paired.filter((p) => p.file === undefined)].map((p) => p.name);
   const outputs = paired.filter((p) => p.file !== undefined).map((p) => p.file!);
   for (const f of formats) {
-    if (!getFormatter(f)) throw new UsageError(`--format ${f}: unknown format; use one of ${FORMATTERS.map((x) => x.name).join(', ')}`);
+    if (!(FORMAT_NAMES as readonly string[]).includes(f)) throw new UsageError(`--format ${f}: unknown format; use one of ${FORMAT_NAMES.join(', ')}`);
   }
   if (formats.length - outputs.length > 1) throw new UsageError('several formats would go to standard output; give each extra --format its own --output FILE');
   let maxWarnings: number | undefined;
@@ -164,9 +167,10 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
   try {
     rules = await loadRuleSettings(options, io.cwd);
   } catch (e) {
-    if (e instanceof LintConfigError) throw new UsageError(e.message);
+    if (e instanceof (await import('../../lint/config.js')).LintConfigError) throw new UsageError(e.message);
     throw e;
   }
+  const [{ lintText }, { getFormatter }] = await Promise.all([import('../../lint/lint.js'), import('../../formatters/index.js')]);
 
   const { files, problems } = await expandInputs(args, io.cwd);
   const reports: FileReport[] = [];
@@ -236,7 +240,7 @@ export const lintCommand: CliCommand = {
       .command('lint')
       .description('Parse and validate packs; print diagnostics. Exit 0 clean, 1 findings, 2 usage or I/O error.')
       .argument('<files...>', 'policy-config.yaml files, directories (searched for policy-config.yaml), globs, or - for stdin')
-      .addOption(new Option('-f, --format <format>', `output format, optionally NAME=FILE (repeatable: ${FORMATTERS.map((f) => f.name).join(', ')})`).argParser(collect))
+      .addOption(new Option('-f, --format <format>', `output format, optionally NAME=FILE (repeatable: ${FORMAT_NAMES.join(', ')})`).argParser(collect))
       .addOption(new Option('-o, --output <file>', 'write the matching --format to a file (repeatable, paired in order)').argParser(collect))
       .addOption(new Option('--fail-level <level>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']).default('error'))
       .option('--max-warnings <n>', 'also fail when there are more than n warnings')

@@ -2,7 +2,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { didYouMean } from '../../diagnostics.js';
-import { KINDS } from '../../kinds/index.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -18,6 +17,8 @@ export async function runSchema(options: SchemaCommandOptions, io: CliIo): Promi
   let file = options.draft07 ? 'policy-config.draft-07.schema.json' : 'policy-config.schema.json';
   if (options.kind !== undefined) {
     if (options.draft07) throw new UsageError('--kind and --draft-07 cannot be combined (the draft-07 file already bundles every kind)');
+    // The kind registry (and the detectors it names) loads only when a kind is asked for.
+    const { KINDS } = await import('../../kinds/index.js');
     const kind = KINDS.find((k) => k.id === options.kind);
     if (!kind) {
       const suggestion = didYouMean(options.kind, KINDS.map((k) => k.id));

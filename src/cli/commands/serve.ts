@@ -1,9 +1,7 @@
 // `ktpack serve FILE|DIR`: runs the gateway until SIGINT/SIGTERM (drain + flush); SIGHUP reloads the pack.
 import { resolve } from 'node:path';
-import { formatStylish } from '../../formatters/stylish.js';
-import { loadPack } from '../../pack.js';
-import { NoUsableTargetError, StartupError, startGateway, type ServedPack } from '../../serve/gateway.js';
-import { readKeyFile, type KeySet } from '../../serve/gateway-keys.js';
+import type { ServedPack } from '../../serve/gateway.js';
+import type { KeySet } from '../../serve/gateway-keys.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -30,6 +28,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 async function keyFile(flag: string, path: string | undefined, cwd: string): Promise<KeySet | undefined> {
   if (!path) return undefined;
+  const { readKeyFile } = await import('../../serve/gateway-keys.js');
   let keys: KeySet;
   try {
     keys = await readKeyFile(resolve(cwd, path));
@@ -58,6 +57,12 @@ export async function runServe(pack: string, options: ServeCommandOptions, io: C
   if (!Number.isFinite(drainMs) || drainMs < 0) throw new UsageError(`--drain-timeout: expected seconds, got "${options.drainTimeout}"`);
   const gatewayKeys = await keyFile('--gateway-keys', options.gatewayKeys, io.cwd);
   const adminKeys = await keyFile('--admin-keys', options.adminKeys, io.cwd);
+  // The implementation loads when the command runs: `ktpack --help` and other commands do not pay for the gateway.
+  const [{ formatStylish }, { loadPack }, { NoUsableTargetError, StartupError, startGateway }] = await Promise.all([
+    import('../../formatters/stylish.js'),
+    import('../../pack.js'),
+    import('../../serve/gateway.js'),
+  ]);
   const packPath = resolve(io.cwd, pack);
   const loaded = await loadPack(packPath);
   if (!loaded.ir) {

@@ -2,9 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { computeCoverage } from '../../test-runner/coverage.js';
-import { formatTestsHuman, formatTestsJson, formatTestsJunit, summarize } from '../../test-runner/format.js';
-import { findPacks, runPackTests, type PackRun } from '../../test-runner/run-tests.js';
+import type { PackRun } from '../../test-runner/run-tests.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -34,6 +32,12 @@ export async function runTestCommand(dir: string | undefined, options: TestComma
     threshold = Number(options.threshold);
     if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw new UsageError(`--threshold: expected a percentage from 0 to 100, got "${options.threshold}"`);
   }
+  // The test runner (linter, compiler, runtime) loads when the command runs, not when it is registered (`ktpack --help`).
+  const [{ findPacks, runPackTests }, { computeCoverage }, { formatTestsHuman, formatTestsJson, formatTestsJunit, summarize }] = await Promise.all([
+    import('../../test-runner/run-tests.js'),
+    import('../../test-runner/coverage.js'),
+    import('../../test-runner/format.js'),
+  ]);
   const packs = await findPacks(target);
   if (packs.length === 0) {
     const exists = await stat(target).then(() => true, () => false);

@@ -55,6 +55,11 @@ export const piiDetectorKind: KindDefinition = {
     });
     return findings;
   },
+  unsupported(options) {
+    return options.healthcare_mode === true
+      ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet (no healthcare identifiers are detected)' }]
+      : [];
+  },
   lower(options) {
     const o = withDefaults(loadSchema(this.schemaFile), options);
     const patterns = (o.detect_patterns as unknown[] | undefined) ?? [];
@@ -69,12 +74,7 @@ export const piiDetectorKind: KindDefinition = {
       // Case-sensitive, no flags (as the linter checks them).
       .map((p) => ({ ...p, flags: '' }));
     const r = (o.redaction as Record<string, unknown> | undefined) ?? {};
-    const unsupported =
-      o.healthcare_mode === true
-        ? [{ path: ['healthcare_mode'], code: 'unsupported-option', message: 'healthcare_mode is not supported yet (no healthcare identifiers are detected)' }]
-        : [];
     return {
-      unsupported,
       step: {
         action: o.action as 'redact' | 'block',
         options: {

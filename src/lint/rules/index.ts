@@ -22,6 +22,7 @@ import { secretRefName } from './secret-ref-name.js';
 import { targetDuplicateId } from './target-duplicate-id.js';
 import { thresholdRange } from './threshold-range.js';
 import { unsupportedKind } from './unsupported-kind.js';
+import { unsupportedOption } from './unsupported-option.js';
 import { unsupportedSection } from './unsupported-section.js';
 
 /** Every lint rule, sorted by id. */
@@ -48,5 +49,6 @@ export const RULES: readonly Rule[] = [
   targetDuplicateId,
   thresholdRange,
   unsupportedKind,
+  unsupportedOption,
   unsupportedSection,
 ];

@@ -1,4 +1,5 @@
 // Rule literal-secret: credentials must come from secret_key_ref, never be written in the pack (values or comments).
+import { buildRefusals } from '../../compile/build-refusals.js';
 import { offsetRanger } from '../offsets.js';
 import type { Rule, RuleContext, RuleFinding } from '../rule.js';
 import { findSecrets, isInterpolation, SECRET_KEY_NAMES } from '../secrets.js';
@@ -37,6 +38,15 @@ export function findLiteralSecrets({ data, text }: RuleContext): RuleFinding[] {
     }
   };
   walk(data, []);
+  // ktpack build refuses every target api_key, a ${VAR} reference or an empty one too (compile/literal-secret):
+  // report those the scans above let through, with the build's message.
+  const targets = (data as { providers?: { targets?: unknown } } | null)?.providers?.targets;
+  for (const r of buildRefusals(data)) {
+    if (r.code !== 'literal-secret') continue;
+    const value = Array.isArray(targets) ? (targets[r.path[2] as number] as { api_key?: unknown } | undefined)?.api_key : undefined;
+    const reported = out.some((f) => f.path.join('\0') === r.path.join('\0')) || (typeof value === 'string' && findSecrets(value).length > 0);
+    if (!reported) out.push({ path: r.path, secret: true, message: r.message, hint: 'keys come from the environment at serve time: `secret_key_ref: {env: NAME}`' });
+  }
   return out;
 }
 
