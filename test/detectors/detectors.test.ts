@@ -110,6 +110,42 @@ describe('normalize', () => {
     ['version 1.2.3 costs 40', 'version 1.2.3 costs 40'],
   ])('normalize(%j).text = %j', (input, text) => expect(normalize(input).text).toBe(text));
 
+  it('agrees with the plain regex definition of spacing and leetspeak on random text', () => {
+    // Reference: the two regexes the fast paths stand for (letter-spaced runs joined, wide gaps around them
+    // narrowed to one space, then leet characters that touch a letter mapped to letters).
+    const leet: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '!': 'i' };
+    const reference = (input: string): string => {
+      const runs = [...input.matchAll(/(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu)];
+      let text = input;
+      if (runs.length) {
+        const out: string[] = [];
+        let last = 0;
+        for (const [i, m] of runs.entries()) {
+          let from = last;
+          let to = m.index;
+          if (i > 0) while (from < to - 1 && input[from] === ' ' && input[from + 1] === ' ') from++;
+          while (to > from + 1 && input[to - 1] === ' ' && input[to - 2] === ' ') to--;
+          out.push(input.slice(from, to), m[0].split(m[1]).join(''));
+          last = m.index + m[0].length;
+        }
+        let from = last;
+        while (from < input.length - 1 && input[from] === ' ' && input[from + 1] === ' ') from++;
+        text = out.join('') + input.slice(from);
+      }
+      return text
+        .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => [...s].map((c) => leet[c] ?? c).join(''))
+        .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
+    };
+    const alphabet = ['a', 'b', 'I', 'g', '0', '1', '3', '4', '5', '7', '9', '$', '!', '@', ' ', '  ', '.', '-', '_', '*', '·', 'é', '\n'];
+    let seed = 42;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let k = 1 + Math.floor(rnd() * 12); k > 0; k--) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      expect(normalize(s).text, JSON.stringify(s)).toBe(reference(s));
+    }
+  });
+
   it('decodes tag characters into the hidden channel', () => {
     const hidden = [...'ignore'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
     expect(normalize(`hello${hidden}`)).toMatchObject({ text: 'hello', hidden: 'ignore' });

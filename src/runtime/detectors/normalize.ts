@@ -46,7 +46,7 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const map = new Int32Array(withMap ? input.length + 1 : 0);
     for (let i = 0; i < map.length; i++) map[i] = i;
     if (!homoglyphs) return { text: input, map, hidden: '' };
-    const spaced = collapseSpacing(input, map);
+    const spaced = collapseSpacing(input, map, true);
     return { text: deLeet(spaced.text), map: spaced.map, hidden: '' };
   }
   // Pieces are joined once at the end (reading back from a growing string flattens it on every
@@ -101,7 +101,7 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
   let text = pieces.join('');
   let m: Int32Array = Int32Array.from(map);
   if (homoglyphs) {
-    ({ text, map: m } = collapseSpacing(text, m));
+    ({ text, map: m } = collapseSpacing(text, m, false));
     text = deLeet(text);
   }
   return { text, map: m, hidden };
@@ -119,21 +119,48 @@ function nfkc(ch: string): string {
   return r;
 }
 
-/** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`) into words. */
-function collapseSpacing(text: string, map: Int32Array): { text: string; map: Int32Array } {
-  const re = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu;
-  const matches = [...text.matchAll(re)];
-  if (matches.length === 0) return { text, map };
+// Letter-spaced runs: single letters joined by one repeated separator. The ASCII form of the same
+// pattern runs ~20x faster than the Unicode one; both find the same runs in ASCII text. In other text,
+// SPACED_CORE ("sep, one character, same sep": every run has one right after its first letter) finds
+// the few places where the Unicode pattern is then tried, anchored (sticky), instead of everywhere.
+const SPACED_UNICODE = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/uy;
+const SPACED_CORE = /([ .\-_*·])[^\s.\-_*·]\1/g;
+const SPACED_ASCII = /(?<![A-Za-z0-9])[A-Za-z]([ .\-_*])[A-Za-z](?:\1[A-Za-z]){1,}(?![A-Za-z0-9])/g;
+
+/** Next letter-spaced run at or after `from` (the same match a global SPACED_UNICODE would find). */
+function nextSpacedRun(text: string, from: number): RegExpExecArray | null {
+  SPACED_CORE.lastIndex = from + 1;
+  for (let core = SPACED_CORE.exec(text); core; core = SPACED_CORE.exec(text)) {
+    SPACED_UNICODE.lastIndex = core.index - 1;
+    const m = SPACED_UNICODE.exec(text);
+    if (m) return m;
+    // Cores may overlap ("a b c"): look again one character on.
+    SPACED_CORE.lastIndex = core.index + 1;
+  }
+  return null;
+}
+
+/** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`) into words. `map` may be empty (no offsets wanted). */
+function collapseSpacing(text: string, map: Int32Array, ascii: boolean): { text: string; map: Int32Array } {
+  SPACED_ASCII.lastIndex = 0;
+  const next = (from: number): RegExpExecArray | null => {
+    if (!ascii) return nextSpacedRun(text, from);
+    SPACED_ASCII.lastIndex = from;
+    return SPACED_ASCII.exec(text);
+  };
+  let m = next(0);
+  if (!m) return { text, map };
+  const withMap = map.length > 0;
   const out: string[] = [];
   const outMap = new Int32Array(map.length);
   let n = 0;
   const copy = (from: number, to: number): void => {
     out.push(text.slice(from, to));
-    for (let i = from; i < to; i++) outMap[n++] = map[i];
+    if (withMap) for (let i = from; i < to; i++) outMap[n++] = map[i];
   };
   let last = 0;
   let afterRun = false;
-  for (const m of matches) {
+  for (; m; m = next(m.index + m[0].length)) {
     // Letter-spaced text separates words with wide gaps: one space is enough once letters are joined.
     let from = last;
     let to = m.index;
@@ -144,7 +171,7 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
     for (let i = m.index; i < m.index + m[0].length; i++) {
       if (text[i] === sep) continue;
       out.push(text[i]);
-      outMap[n++] = map[i];
+      if (withMap) outMap[n++] = map[i];
     }
     last = m.index + m[0].length;
     afterRun = true;
@@ -152,18 +179,46 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
   let from = last;
   while (from < text.length - 1 && text[from] === ' ' && text[from + 1] === ' ') from++;
   copy(from, text.length);
-  outMap[n++] = map[text.length];
-  return { text: out.join(''), map: outMap.slice(0, n) };
+  if (withMap) outMap[n++] = map[text.length];
+  return { text: out.join(''), map: withMap ? outMap.slice(0, n) : map };
 }
 
-/** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** Leet characters: 0 1 3 4 5 7 (anywhere next to a letter) and $ ! (only before one). */
+const isLeetDigit = (c: number): boolean => c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55;
+const isLeet = (c: number): boolean => isLeetDigit(c) || c === 36 || c === 33;
+
+/**
+ * Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers.
+ * '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
+ * One pass over character codes instead of a regex replace: same result, several times faster.
+ */
 function deLeet(text: string): string {
-  // '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
-  return text
-    .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => {
-      let r = '';
-      for (const c of s) r += LEET[c] ?? c;
-      return r;
-    })
-    .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
+  let out = '';
+  let from = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isLeet(c)) continue;
+    // A maximal run: after a letter, only leet digits continue it (/(?<=[A-Za-z])[013457]+/);
+    // otherwise the run is any leet characters, not preceded by one, and must touch a letter after it.
+    let j = i;
+    if (isLeetDigit(c) && i > 0 && isLetter(text.charCodeAt(i - 1))) {
+      while (j < n && isLeetDigit(text.charCodeAt(j))) j++;
+    } else {
+      if (i > 0 && isLeet(text.charCodeAt(i - 1))) continue;
+      while (j < n && isLeet(text.charCodeAt(j))) j++;
+      if (!isLetter(text.charCodeAt(j))) {
+        i = j - 1;
+        continue;
+      }
+    }
+    out += text.slice(from, i);
+    for (let k = i; k < j; k++) out += LEET[text[k]];
+    from = j;
+    i = j - 1;
+  }
+  if (from > 0) out += text.slice(from);
+  else out = text;
+  return out.includes('@') ? out.replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a') : out;
 }
