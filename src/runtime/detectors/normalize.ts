@@ -88,9 +88,10 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     if (unicode) ch = nfkc(ch);
     if (homoglyphs) {
       const next = input[i + width] ?? '';
-      // Only inside Latin words, or alone: a whole Cyrillic or Greek sentence keeps its own letters.
+      // Only inside Latin words, or alone among Latin words: a whole Cyrillic or Greek sentence keeps its own
+      // letters, one-letter words included ("у тебя", "с этого").
       const g = HOMOGLYPHS[ch];
-      if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined))) ch = g;
+      if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined && !NON_LATIN.test(input[i - 2] ?? '') && !NON_LATIN.test(input[i + width + 1] ?? '')))) ch = g;
     }
     if (withMap) for (let k = 0; k < ch.length; k++) map.push(i);
     pieces.push(ch);
@@ -187,6 +188,7 @@ const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <
 /** Leet characters: 0 1 3 4 5 7 (anywhere next to a letter) and $ ! (only before one). */
 const isLeetDigit = (c: number): boolean => c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55;
 const isLeet = (c: number): boolean => isLeetDigit(c) || c === 36 || c === 33;
+const LEET_CHAR = /[013457$!]/g;
 
 /**
  * Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers.
@@ -197,9 +199,15 @@ function deLeet(text: string): string {
   let out = '';
   let from = 0;
   const n = text.length;
-  for (let i = 0; i < n; i++) {
+  // Jump from one leet character to the next (most text has few): the loop below only sees those.
+  LEET_CHAR.lastIndex = 0;
+  for (let hit = LEET_CHAR.exec(text); hit; hit = LEET_CHAR.exec(text)) {
+    const i = hit.index;
+    if (i < from) {
+      LEET_CHAR.lastIndex = from;
+      continue;
+    }
     const c = text.charCodeAt(i);
-    if (!isLeet(c)) continue;
     // A maximal run: after a letter, only leet digits continue it (/(?<=[A-Za-z])[013457]+/);
     // otherwise the run is any leet characters, not preceded by one, and must touch a letter after it.
     let j = i;
@@ -209,14 +217,14 @@ function deLeet(text: string): string {
       if (i > 0 && isLeet(text.charCodeAt(i - 1))) continue;
       while (j < n && isLeet(text.charCodeAt(j))) j++;
       if (!isLetter(text.charCodeAt(j))) {
-        i = j - 1;
+        LEET_CHAR.lastIndex = j;
         continue;
       }
     }
     out += text.slice(from, i);
     for (let k = i; k < j; k++) out += LEET[text[k]];
     from = j;
-    i = j - 1;
+    LEET_CHAR.lastIndex = j;
   }
   if (from > 0) out += text.slice(from);
   else out = text;
