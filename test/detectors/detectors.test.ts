@@ -79,6 +79,29 @@ describe('findPii', () => {
     ]);
   });
 
+  it.each([
+    ['We upgraded the agent to 4.8.1.0 last night.', []],
+    ['Bumped libfoo from 2.1.0.4 to 2.1.0.5.', []],
+    ['Release 3.11.4.2 fixes the crash.', []],
+    ['Traffic from 52.14.3.7 was throttled.', ['52.14.3.7']],
+    ['The server at 12.4.1.9 stopped answering.', ['12.4.1.9']],
+    ['Set DNS to 9.9.9.9 today.', ['9.9.9.9']],
+    ['Allow 4.2.1.0/24 through.', ['4.2.1.0']],
+    ['ssh git@10.0.0.5 is blocked.', ['10.0.0.5']],
+  ])('a dotted quad is an address by its context and range, a version otherwise: %j', (text, ips) => {
+    expect(findPii(text, ['IP_ADDRESS']).map((s) => text.slice(s.start, s.end))).toEqual(ips);
+  });
+
+  it.each([
+    ['Tracking: 1Z 999 AA1 01 2345 6784 (UPS).', []],
+    ['Your parcel 1Z 4E8 W12 03 4567 8901 is out for delivery.', []],
+    ['Model AX3 0207 946 0958 is discontinued.', []],
+    ['Call 020 7946 0958 today.', ['020 7946 0958']],
+    ['Support line 212 555 0100 is open 24/7.', ['212 555 0100']],
+  ])('digit groups that continue a longer code are not a phone number: %j', (text, phones) => {
+    expect(findPii(text, ['PHONE']).map((s) => text.slice(s.start, s.end))).toEqual(phones);
+  });
+
   it('only runs the entities asked for', () => {
     expect(findPii('amy@example.com 123-45-6789', ['SSN']).map((s) => s.entity)).toEqual(['SSN']);
   });

@@ -167,16 +167,42 @@ const findIbans: Finder = (text, out) => {
 // ---------------------------------------------------------------- IP_ADDRESS
 const IPV4 = /(\d(?<![\w.:-]\d)\d{0,2})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
 const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node|section|sections|chapter|clause|figure|fig|table|step|rule|item|paragraph|para|art|article|§)\W{0,3}$/i;
+/** Words near a dotted quad that make it a network address. */
+const IP_CONTEXT = /(?:^|[^a-z])(?:ip|ips|ipv4|ip_address|ipaddr|addr|address|addresses|host|hostname|hosts|server|servers|ping|ssh|scp|rdp|telnet|curl|wget|nmap|traceroute|nslookup|dig|connect|connected|connection|connections|connecting|gateway|subnet|netmask|cidr|dns|nameserver|resolver|route|routes|proxy|firewall|client|clients|remote|peer|peers|x-forwarded-for|forwarded|src|dst|source|destination|listen|listening|bind|nat|vpn|lan|wan|router|allowlist|whitelist|blocklist|blacklist|blocked|banned|allow|deny|login|logins|request|requests|traffic|origin|endpoint|node|nodes|instance|vm|container|pod|interface|inet|eth\d|port|attacker|attack|scan|scanned|visitor|visitors)(?:[^a-z]|$)/i;
+/** Words around a dotted quad that make it a version or build number. */
+const VERSION_WORDS_BEFORE = /(?:^|[^a-z])(?:v|ver|version|versions|release|released|build|builds|firmware|update|updated|upgrade|upgraded|upgrading|downgrade|downgraded|patch|patched|hotfix|driver|package|sdk|app|assembly|assemblyversion|fileversion|productversion|nuget|pip|npm|gem|maven|apk|ios|android|windows|macos|chrome|firefox|edge|safari|kernel|bios|installed|install|installing|bumped|bump|pinned|pin|requires|tag|tagged)(?:[^a-z]|$)[^\n]{0,30}$/i;
+const VERSION_WORDS_AFTER = /^[\s,)]{0,3}(?:release|build|update|patch|version|beta|alpha|rc\d*|lts|hotfix|changelog|is out|was released|ships|introduced|adds|fixes|fixed|deprecated)\b/i;
+
+/** Private, loopback, link-local, shared and documentation ranges: dotted quads there are addresses. */
+function reservedRange(o: number[]): boolean {
+  return o[0] === 10 || o[0] === 127 || (o[0] === 172 && o[1] >= 16 && o[1] <= 31) || (o[0] === 192 && o[1] === 168) || (o[0] === 169 && o[1] === 254) || (o[0] === 100 && o[1] >= 64 && o[1] <= 127) || (o[0] === 192 && o[1] === 0 && o[2] === 2) || (o[0] === 198 && o[1] === 51 && o[2] === 100) || (o[0] === 203 && o[1] === 0 && o[2] === 113);
+}
+
+/**
+ * Whether a valid dotted quad at `start..end` is an IP address rather than a version or build number
+ * ("upgraded to 4.8.1.0", "2.1.0.4 ships Monday"). Network words or a port/CIDR suffix make it an address;
+ * version words make it a version; without either, small numbers that look like a version (all parts under
+ * 100, a first part under 30 or a last part of 0) are read as one, unless in a reserved address range or all
+ * four parts are equal (1.1.1.1, 8.8.8.8).
+ */
+function isIpv4Address(text: string, start: number, end: number, o: number[]): boolean {
+  const before = text.slice(Math.max(0, start - 40), start);
+  if (VERSION_CONTEXT.test(before.slice(-12))) return false;
+  if (/^(?::\d{1,5}\b|\/\d{1,2}\b)/.test(text.slice(end, end + 6)) || IP_CONTEXT.test(before.slice(before.lastIndexOf('\n') + 1))) return true;
+  if (VERSION_WORDS_BEFORE.test(before) || VERSION_WORDS_AFTER.test(text.slice(end, end + 24))) return false;
+  const versionShaped = o.every((x) => x < 100) && (o[0] < 30 || o[3] === 0);
+  return !versionShaped || reservedRange(o) || o.every((x) => x === o[0]);
+}
 
 const findIpv4: Finder = (text, out) => {
   for (const m of text.matchAll(IPV4)) {
     const octets = [m[1], m[2], m[3], m[4]];
     if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) continue;
-    if (VERSION_CONTEXT.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    out.push({ entity: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length });
+    const end = m.index + m[0].length;
+    if (!isIpv4Address(text, m.index, end, octets.map(Number))) continue;
+    out.push({ entity: 'IP_ADDRESS', start: m.index, end });
   }
 };
-
 
 /** Parses an IPv6 address (with optional embedded IPv4) strictly. */
 export function isIpv6(s: string): boolean {
@@ -230,11 +256,22 @@ const findIpv6: Finder = (text, out) => {
 const PHONE = /(?:\+(?<![\w+.\-/:=#@$]\+)\(?\d|\((?<![\w+.\-/:=#@$]\()\d|\d(?<![\w+.\-/:=#@$(]\d))[\d ().\-]{5,18}\d(?![\w\-/:@]|[.,]\d)/g;
 const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|mob|cell|fax|call|text|sms|whatsapp|ring|contact|reach|dial|hotline|number|no\.|telefon|téléphone|teléfono|telefone|telefono|handy|portable|tél)\b[^\n\d]{0,20}$/i;
 
+/** A code token right before a candidate ("1Z 999 AA1 01 2345 6784"): the digits continue that code. */
+const CODE_BEFORE = /(?:^|[\s(])(?=[A-Za-z0-9]*\d)([A-Za-z0-9]{2,})[ -]$/;
+/** A code token right after a candidate: letters and digits mixed, or three digits or more. */
+const CODE_AFTER = /^[ -](?:(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}|\d{3,})(?![\w/])/;
+const SHIPMENT_CONTEXT = /\b(?:tracking|track|shipment|shipping|parcel|package|consignment|waybill|awb|ups|fedex|usps|dhl|order|invoice|serial|sku|ref|reference|account|acct|iban|bic|swift)\b[^\n\d]{0,20}$/i;
+
 const findPhones: Finder = (text, out) => {
   for (const m of text.matchAll(PHONE)) {
     const raw = m[0];
-    const context = PHONE_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index));
-    if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end: m.index + raw.length });
+    const end = m.index + raw.length;
+    const before = text.slice(Math.max(0, m.index - 30), m.index);
+    const context = PHONE_CONTEXT.test(before);
+    // Digit groups that continue a longer code (a spaced tracking or account number) are not a phone number.
+    if (CODE_BEFORE.test(before) || CODE_AFTER.test(text.slice(end, end + 16))) continue;
+    if (!context && SHIPMENT_CONTEXT.test(before)) continue;
+    if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end });
   }
 };
 
