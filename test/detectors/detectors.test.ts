@@ -102,6 +102,34 @@ describe('findPii', () => {
     expect(findPii(text, ['PHONE']).map((s) => text.slice(s.start, s.end))).toEqual(phones);
   });
 
+  it.each([
+    ['OpenAI', 'sk-proj-4fQ9zL2xV7bN1mK8rT3yW6pJ0cH5dG9sA2eU7iO4'],
+    ['Anthropic', 'sk-ant-api03-Zx9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2Vb5Nm8Qw1Er4Ty7Ui0Op3As6DfAA'],
+    ['AWS access key', 'AKIAQUYMXEQWMLQBY25X'],
+    ['GitHub', 'ghp_1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTuVwXyZ12'],
+    ['GitHub fine-grained', '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'],
+    ['GitLab', 'glpat-x9Qw2Er5Ty8Ui1Op4As7'],
+    ['Slack token', 'xoxb-2048613429-aB3dE5fG7hJ9kL'],
+    ['Slack webhook', 'https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/x9Qw2Er5Ty8Ui1Op4As7Df0'],
+    ['Stripe', 'sk_live_51HqLyjWDarjtT1zdp7dc9Qw2Er5Ty'],
+    ['Stripe webhook', 'whsec_x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk'],
+    ['Google', 'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q'],
+    ['npm', 'npm_x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2V'],
+    ['SendGrid', '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'],
+    ['JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2Vb5Nm8'],
+  ])('finds a %s key in a sentence', (_, key) => {
+    const text = `The deploy log printed ${key} by mistake.`;
+    expect(findPii(text, ['API_KEY']).map((s) => text.slice(s.start, s.end))).toEqual([key]);
+  });
+
+  it.each([
+    ['Bearer token', 'Authorization: Bearer x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L', 'x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L'],
+    ['assignment', 'api_key = "x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L"', 'x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L'],
+    ['URL password', 'git clone https://deploy:hunter2pass@git.example.com/repo.git', 'hunter2pass'],
+  ])('finds the secret of a %s', (_, text, secret) => {
+    expect(findPii(text, ['API_KEY']).map((s) => text.slice(s.start, s.end))).toEqual([secret]);
+  });
+
   it('only runs the entities asked for', () => {
     expect(findPii('amy@example.com 123-45-6789', ['SSN']).map((s) => s.entity)).toEqual(['SSN']);
   });
