@@ -52,7 +52,15 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
   // Pieces are joined once at the end (reading back from a growing string flattens it on every
   // character); ASCII runs are copied whole, only non-ASCII code points take the slow path.
   const pieces: string[] = [];
-  const map: number[] = [];
+  // The offset map grows in a typed array (a push per character cost more than the folding itself).
+  let map = new Int32Array(withMap ? input.length + 16 : 0);
+  let n = 0;
+  const room = (extra: number): void => {
+    if (n + extra <= map.length) return;
+    const bigger = new Int32Array(Math.max(map.length * 2, n + extra + 16));
+    bigger.set(map.subarray(0, n));
+    map = bigger;
+  };
   let hidden = '';
   let prev = '';
   const nonAscii = /[^\x00-\x7f]/g;
@@ -63,7 +71,10 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const stop = found ? found.index : input.length;
     if (stop > i) {
       pieces.push(input.slice(i, stop));
-      if (withMap) for (let k = i; k < stop; k++) map.push(k);
+      if (withMap) {
+        room(stop - i);
+        for (let k = i; k < stop; k++) map[n++] = k;
+      }
       prev = input[stop - 1];
       i = stop;
       if (!found) break;
@@ -80,7 +91,10 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       if (opts.invisibleAsSpace) {
         pieces.push(' ');
         prev = ' ';
-        if (withMap) map.push(i);
+        if (withMap) {
+          room(1);
+          map[n++] = i;
+        }
       }
       i += width;
       continue;
@@ -93,14 +107,20 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       const g = HOMOGLYPHS[ch];
       if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined && !NON_LATIN.test(input[i - 2] ?? '') && !NON_LATIN.test(input[i + width + 1] ?? '')))) ch = g;
     }
-    if (withMap) for (let k = 0; k < ch.length; k++) map.push(i);
+    if (withMap) {
+      room(ch.length);
+      for (let k = 0; k < ch.length; k++) map[n++] = i;
+    }
     pieces.push(ch);
     prev = ch[ch.length - 1] ?? prev;
     i += width;
   }
-  if (withMap) map.push(input.length);
+  if (withMap) {
+    room(1);
+    map[n++] = input.length;
+  }
   let text = pieces.join('');
-  let m: Int32Array = Int32Array.from(map);
+  let m: Int32Array = withMap ? map.slice(0, n) : map;
   if (homoglyphs) {
     ({ text, map: m } = collapseSpacing(text, m, false));
     text = deLeet(text);
