@@ -157,6 +157,9 @@ describe('normalize', () => {
     ['1gn0r3', 'ignore'],
     ['i g n o r e   a l l', 'ignore all'],
     ['i.g.n.o.r.e', 'ignore'],
+    ['i|g|n|o|r|e', 'ignore'],
+    ['i🙂g🙂n🙂o🙂r🙂e', 'ignore'],
+    ['@ll of it, @AI', 'all of it, @AI'],
     ['Привет мир', 'Привет мир'],
     ['version 1.2.3 costs 40', 'version 1.2.3 costs 40'],
   ])('normalize(%j).text = %j', (input, text) => expect(normalize(input).text).toBe(text));
@@ -166,7 +169,7 @@ describe('normalize', () => {
     // narrowed to one space, then leet characters that touch a letter mapped to letters).
     const leet: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '!': 'i' };
     const reference = (input: string): string => {
-      const runs = [...input.matchAll(/(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu)];
+      const runs = [...input.matchAll(/(?<![\p{L}\p{N}])\p{L}([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu)];
       let text = input;
       if (runs.length) {
         const out: string[] = [];
@@ -185,9 +188,9 @@ describe('normalize', () => {
       }
       return text
         .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => [...s].map((c) => leet[c] ?? c).join(''))
-        .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
+        .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])(?!(?:ai|assistant|copilot|gpt|chatgpt|claude|gemini|bot)\b)/gi, 'a');
     };
-    const alphabet = ['a', 'b', 'I', 'g', '0', '1', '3', '4', '5', '7', '9', '$', '!', '@', ' ', '  ', '.', '-', '_', '*', '·', 'é', '\n'];
+    const alphabet = ['a', 'b', 'I', 'g', '0', '1', '3', '4', '5', '7', '9', '$', '!', '@', ' ', '  ', '.', '-', '_', '*', '·', '|', '/', '🙂', 'é', '\n'];
     let seed = 42;
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let i = 0; i < 20_000; i++) {

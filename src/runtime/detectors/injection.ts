@@ -328,8 +328,8 @@ const isWordOrQuote = (c: number): boolean => isWordChar(c) || c === 39;
 const BARE_AI = /^(?:ai|assistants?|agents?|models?|bots?|gpt|chatgpt|claude|copilot|gemini)$/i;
 const AI_NEXT = /^(?:[\s]?[,:;.!?)\]"'-]|\s?$|\s(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|reviewing|screening|scanning|crawling|indexing|evaluating|assessing|grading|ranking|rating|checking|handling|using|opening|seeing|that|which|who|must|should|shall|will|is|are|agents?|assistants?|systems?|models?|bots?|tools?|reviewers?|screeners?)\b)/i;
 /** A rule word that names its topic ("the rules of chess", "instructions for the desk") is not about the model. */
-const QUALIFIED = /^\s(?:for|about|on|regarding|from|of|in|to|at|inside|that came with|included with)\s(?!(?:your|the system|the developer|the assistant|the model|you\b|me\b|us\b|it\b|now\b|once\b|hold\b|good\b|real\b|all\b|openai|anthropic|(?:a|one) (?:second|moment|minute|bit|while|sec)\b|this (?:one|conversation|chat|session|request|question|answer|reply|response|task|time|purpose|test)\b|the (?:conversation|chat|above|start|beginning|top|rest|remainder|duration|moment|time being|next|purpose|test)\b))/i;
-const OWNED_ELSEWHERE = /\b(?:my|our|his|her|their|a|an|any|following|attached|below|sample|example|draft|test)\s(?:[\w-]+\s)?$/i;
+const QUALIFIED = /^\s(?:for|about|on|regarding|from|of|in|at|inside|that came with|included with)\s(?!(?:your|the system|the developer|the assistant|the model|you\b|me\b|us\b|it\b|now\b|once\b|hold\b|good\b|real\b|all\b|openai|anthropic|(?:a|one) (?:second|moment|minute|bit|while|sec)\b|this (?:one|conversation|chat|session|request|question|answer|reply|response|task|time|purpose|test)\b|the (?:conversation|chat|above|start|beginning|top|rest|remainder|duration|moment|time being|next|purpose|test)\b))/i;
+const OWNED_ELSEWHERE = /\b(?:my|our|his|her|their|a|an|following|attached|below|sample|example|draft|test)\s(?:[\w-]+\s)?$/i;
 /** "no rules engine", "unrestricted access", "uncensored footage": the limitless word describes a thing. */
 const LIM_COMPOUND = /^\s(?:engines?|files?|pages?|api|access|plans?|tiers?|funds?|storage|accounts?|licen[sc]es?|internet|wifi|bandwidth|parking|zones?|areas?|kicks?|water|footage|edition|coffee|data|input|uploads?|downloads?|use|usage|returns?)\b/i;
 /** "you have a secret prompt": an indefinite article that still means the model's own. */
@@ -420,6 +420,8 @@ export function conceptHits(view: string): ConceptHit[] {
   });
 }
 
+const QUOTE_TALK = /\b(?:such as|like|e\.g\.|for example|for instance|examples?|phrases?|sentences?|words?|terms?|expressions?|called|known as|means?|meaning|translat\w{0,5}|say(?:s|ing)?|said|write|type|spell)\b/i;
+
 /** True when the concept words of a sentence all sit inside one quotation ("phrases like \"ignore your rules\""). */
 function quotedOnly(text: string): boolean {
   const open = text.search(/["“«]/);
@@ -482,7 +484,9 @@ function matchConcepts(view: string, layer: string, found: Map<string, Injection
           // Talk about attacks, or words inside a quotation, name the attack instead of making it.
           text ??= view.slice(start, g.end);
           if (DISCUSSION_ANY.test(text)) weight = Math.min(weight, 0.5);
-          if (quotedOnly(text)) weight = Math.min(weight, 0.35);
+          // Quoted words count as talk only when the sentence says so ("phrases like", "the word"); a quoted order in
+          // a pasted email is still an order.
+          if (quotedOnly(text) && QUOTE_TALK.test(text)) weight = Math.min(weight, 0.35);
         }
         add(found, { id: r.id, family: r.family, weight, layer });
       }

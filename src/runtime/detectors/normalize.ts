@@ -144,9 +144,9 @@ function nfkc(ch: string): string {
 // pattern runs ~20x faster than the Unicode one; both find the same runs in ASCII text. In other text,
 // SPACED_CORE ("sep, one character, same sep": every run has one right after its first letter) finds
 // the few places where the Unicode pattern is then tried, anchored (sticky), instead of everywhere.
-const SPACED_UNICODE = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/uy;
-const SPACED_CORE = /([ .\-_*·])[^\s.\-_*·]\1/g;
-const SPACED_ASCII = /(?<![A-Za-z0-9])[A-Za-z]([ .\-_*])[A-Za-z](?:\1[A-Za-z]){1,}(?![A-Za-z0-9])/g;
+const SPACED_UNICODE = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/uy;
+const SPACED_CORE = /([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)[^\s.\-_*·|/+~]\1/gu;
+const SPACED_ASCII = /(?<![A-Za-z0-9])[A-Za-z]([ .\-_*|/+~])[A-Za-z](?:\1[A-Za-z]){1,}(?![A-Za-z0-9])/g;
 
 /** Next letter-spaced run at or after `from` (the same match a global SPACED_UNICODE would find). */
 function nextSpacedRun(text: string, from: number): RegExpExecArray | null {
@@ -155,8 +155,8 @@ function nextSpacedRun(text: string, from: number): RegExpExecArray | null {
     SPACED_UNICODE.lastIndex = core.index - 1;
     const m = SPACED_UNICODE.exec(text);
     if (m) return m;
-    // Cores may overlap ("a b c"): look again one character on.
-    SPACED_CORE.lastIndex = core.index + 1;
+    // Cores may overlap ("a b c"): look again one code point on (a separator may be an emoji).
+    SPACED_CORE.lastIndex = core.index + (text.codePointAt(core.index)! > 0xffff ? 2 : 1);
   }
   return null;
 }
@@ -190,7 +190,10 @@ function collapseSpacing(text: string, map: Int32Array, ascii: boolean): { text:
     copy(from, to);
     const sep = m[1];
     for (let i = m.index; i < m.index + m[0].length; i++) {
-      if (text[i] === sep) continue;
+      if (text.startsWith(sep, i)) {
+        i += sep.length - 1;
+        continue;
+      }
       out.push(text[i]);
       if (withMap) outMap[n++] = map[i];
     }
@@ -248,5 +251,6 @@ function deLeet(text: string): string {
   }
   if (from > 0) out += text.slice(from);
   else out = text;
-  return out.includes('@') ? out.replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a') : out;
+  // "@ll" is leet for "all"; "@AI" or "@copilot" is a mention of a bot and stays as it is.
+  return out.includes('@') ? out.replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])(?!(?:ai|assistant|copilot|gpt|chatgpt|claude|gemini|bot)\b)/gi, 'a') : out;
 }
