@@ -1,7 +1,8 @@
 // Prompt-injection scoring: de-obfuscates text, decodes hidden payloads and scores weighted signal families.
+import { execAll } from './exec-all.js';
 import { BOUNDARY_IDS, C, CONCEPT_RULES, CONCEPT_WORDS, SIGNALS, type SignalDef } from './injection-signals.js';
-import { regexReach } from './regex-reach.js';
 import { normalize } from './normalize.js';
+import { regexReach } from './regex-reach.js';
 
 /** One signal that fired. */
 export interface InjectionSignal {
@@ -97,7 +98,7 @@ function scanLayer(raw: string, layer: string, options: InjectionOptions, found:
       else rev = true;
     }
     if (rot) matchSignals(rot13(view), 'rot13', options, found, true);
-    if (rev) matchSignals([...view].reverse().join(''), 'reversed', options, found, true);
+    if (rev) matchSignals(reversed(view), 'reversed', options, found, true);
   }
 }
 
@@ -399,9 +400,9 @@ function rawConceptHits(view: string): RawHit[] {
   }
   // "You are FreedomBot": naming a new persona (case matters, so it is not in the case-insensitive lexicon).
   if (/\b(?:[Yy]ou are|[Yy]ou're|[Yy]ou will be|[Yy]ou'll be|[Cc]all yourself|[Yy]our name is)\s(?:now\s)?[A-Z]/.test(view)) {
-    for (const m of view.matchAll(/\b(?:[Yy]ou are|[Yy]ou're|[Yy]ou will be|[Yy]ou'll be|[Cc]all yourself|[Yy]our name is)\s(?:now\s)?[A-Z][\w-]{1,30}/g)) {
+    execAll(/\b(?:[Yy]ou are|[Yy]ou're|[Yy]ou will be|[Yy]ou'll be|[Cc]all yourself|[Yy]our name is)\s(?:now\s)?[A-Z][\w-]{1,30}/g, view, (m) => {
       hits.push({ index: m.index, end: m.index + m[0].length, tag: C.PER });
-    }
+    });
     hits.sort((a, b) => a.index - b.index);
   }
   return hits;
@@ -590,17 +591,17 @@ function decodeSegments(raw: string): Array<{ text: string; layer: string }> {
   for (const [from, to] of hexSpans) {
     // A hex match never leaves its span, and the characters around a span are not hex digits: matching the slice
     // finds what matching the whole text would.
-    for (const m of raw.slice(from, to).matchAll(HEX)) {
-      if (out.length >= MAX_SEGMENTS) break;
+    execAll(HEX, raw.slice(from, to), (m) => {
+      if (out.length >= MAX_SEGMENTS) return;
       const hex = m[0].replace(/0x|\\x|[ :,]/g, '');
       const bytes = new Uint8Array(hex.length >> 1);
       for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
       const text = bytesToText(bytes);
       if (text) out.push({ text, layer: 'hex' });
-    }
+    });
   }
   if (raw.includes('%')) {
-    for (const m of raw.matchAll(URLENC)) {
+    execAll(URLENC, raw, (m) => {
       // The regex starts at the first escape; the word before it belongs to the same token.
       let s = m.index;
       while (s > 0 && s > m.index - 40 && !/\s/.test(raw[s - 1])) s--;
@@ -609,7 +610,7 @@ function decodeSegments(raw: string): Array<{ text: string; layer: string }> {
       } catch {
         // Not valid percent-encoding: nothing hidden there.
       }
-    }
+    });
   }
   return out;
 }
@@ -645,6 +646,21 @@ function bytesToText(bytes: Uint8Array): string | null {
 }
 
 const UTF16 = new TextDecoder('utf-16le');
+
+/** The text backwards by UTF-16 unit, surrogate pairs kept in order (one typed array instead of an array per character). */
+function reversed(s: string): string {
+  const codes = new Uint16Array(s.length);
+  for (let i = 0, j = s.length - 1; i < s.length; i++, j--) {
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      codes[j - 1] = c;
+      codes[j] = s.charCodeAt(++i);
+      j--;
+    } else codes[j] = c;
+  }
+  return UTF16.decode(codes);
+}
 
 function rot13(s: string): string {
   // A code table decoded in one go: a replace() callback per letter costs ten times more.

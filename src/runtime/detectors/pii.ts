@@ -1,4 +1,5 @@
 // Built-in PII and secret detectors: pure, linear-time functions from text to entity spans.
+import { execAll } from './exec-all.js';
 import { isPlausiblePhone } from './phone.js';
 
 /** A detected span in a text. Offsets are UTF-16 code units, end exclusive. */
@@ -89,12 +90,12 @@ export function cardIssuer(digits: string): string | null {
 const CARD = /\d(?<![\d.,\-/]\d)(?:\d{3}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{3}([ -]?)\d{6}\2\d{4,5})(?![\d\-/]|[.,]\d)/g;
 
 const findCards: Finder = (text, out) => {
-  for (const m of text.matchAll(CARD)) {
+  execAll(CARD, text, (m) => {
     const digits = m[0].replace(/\D/g, '');
     if (digits.length >= 12 && digits.length <= 19 && luhn(digits) && cardIssuer(digits)) {
       out.push({ entity: 'CREDIT_CARD', start: m.index, end: m.index + m[0].length });
     }
-  }
+  });
 };
 
 // ---------------------------------------------------------------- SSN
@@ -110,11 +111,11 @@ export function isIssuableSsn(area: string, group: string, serial: string): bool
 }
 
 const findSsns: Finder = (text, out) => {
-  for (const m of text.matchAll(SSN)) {
+  execAll(SSN, text, (m) => {
     // Space-separated digits are only an SSN next to an SSN keyword (else: phone fragments, ids).
-    if (m[2] === ' ' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
+    if (m[2] === ' ' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) return;
     if (isIssuableSsn(m[1], m[3], m[4])) out.push({ entity: 'SSN', start: m.index, end: m.index + m[0].length });
-  }
+  });
   // Bare nine digits only count right after an SSN keyword: look only there.
   SSN_KEYWORD.lastIndex = 0;
   for (let k = SSN_KEYWORD.exec(text); k; k = SSN_KEYWORD.exec(text)) {
@@ -152,9 +153,9 @@ export function ibanChecksumOk(iban: string): boolean {
 const IBAN = /([A-Z](?<![A-Za-z0-9][A-Z])[A-Z])(\d{2})((?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![a-z0-9])/g;
 
 const findIbans: Finder = (text, out) => {
-  for (const m of text.matchAll(IBAN)) {
+  execAll(IBAN, text, (m) => {
     const len = IBAN_LENGTHS[m[1]];
-    if (!len) continue;
+    if (!len) return;
     // The regex may run into a following upper-case word: cut at the country's length.
     let count = 0;
     let end = m.index;
@@ -163,10 +164,10 @@ const findIbans: Finder = (text, out) => {
       if (raw[i] !== ' ') count++;
       end = m.index + i + 1;
     }
-    if (count !== len || /[A-Za-z0-9]/.test(text[end] ?? '')) continue;
+    if (count !== len || /[A-Za-z0-9]/.test(text[end] ?? '')) return;
     const compact = text.slice(m.index, end).replace(/ /g, '');
     if (ibanChecksumOk(compact)) out.push({ entity: 'IBAN', start: m.index, end });
-  }
+  });
 };
 
 // ---------------------------------------------------------------- IP_ADDRESS
@@ -200,13 +201,13 @@ function isIpv4Address(text: string, start: number, end: number, o: number[]): b
 }
 
 const findIpv4: Finder = (text, out) => {
-  for (const m of text.matchAll(IPV4)) {
+  execAll(IPV4, text, (m) => {
     const octets = [m[1], m[2], m[3], m[4]];
-    if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) continue;
+    if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) return;
     const end = m.index + m[0].length;
-    if (!isIpv4Address(text, m.index, end, octets.map(Number))) continue;
+    if (!isIpv4Address(text, m.index, end, octets.map(Number))) return;
     out.push({ entity: 'IP_ADDRESS', start: m.index, end });
-  }
+  });
 };
 
 /** Parses an IPv6 address (with optional embedded IPv4) strictly. */
@@ -268,16 +269,16 @@ const CODE_AFTER = /^[ -](?:(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}|\d{3,}
 const SHIPMENT_CONTEXT = /\b(?:tracking|track|shipment|shipping|parcel|package|consignment|waybill|awb|ups|fedex|usps|dhl|order|invoice|serial|sku|ref|reference|account|acct|iban|bic|swift)\b[^\n\d]{0,20}$/i;
 
 const findPhones: Finder = (text, out) => {
-  for (const m of text.matchAll(PHONE)) {
+  execAll(PHONE, text, (m) => {
     const raw = m[0];
     const end = m.index + raw.length;
     const before = text.slice(Math.max(0, m.index - 30), m.index);
     const context = PHONE_CONTEXT.test(before);
     // Digit groups that continue a longer code (a spaced tracking or account number) are not a phone number.
-    if (((before.endsWith(' ') || before.endsWith('-')) && CODE_BEFORE.test(before)) || ((text[end] === ' ' || text[end] === '-') && CODE_AFTER.test(text.slice(end, end + 16)))) continue;
-    if (!context && SHIPMENT_CONTEXT.test(before)) continue;
+    if (((before.endsWith(' ') || before.endsWith('-')) && CODE_BEFORE.test(before)) || ((text[end] === ' ' || text[end] === '-') && CODE_AFTER.test(text.slice(end, end + 16)))) return;
+    if (!context && SHIPMENT_CONTEXT.test(before)) return;
     if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end });
-  }
+  });
 };
 
 // ---------------------------------------------------------------- API_KEY
@@ -414,7 +415,7 @@ const findKeys: Finder = (text, out) => {
       continue;
     }
     rule.pattern.lastIndex = 0;
-    for (const m of text.matchAll(rule.pattern)) report(rule, m);
+    execAll(rule.pattern, text, (m) => { report(rule, m); });
   }
 };
 
