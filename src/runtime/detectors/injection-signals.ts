@@ -262,7 +262,7 @@ export const SIGNALS: SignalDef[] = [
 ];
 
 /** Boundary signals, switched off by `rejectFakeBoundaries: false`. */
-export const BOUNDARY_IDS = new Set(['fake_boundary', 'fake_role_header', 'end_of_input_marker', 'fake_instruction_tag', 'role_json']);
+export const BOUNDARY_IDS = new Set(['end_of_input_marker', 'fake_assistant_turn', 'fake_boundary', 'fake_instruction_tag', 'fake_role_header', 'fake_role_inline', 'fake_section_header', 'fake_tool_tag', 'fake_transcript', 'role_json']);
 
 // ------------------------------------------------------------------ concepts: order-free rules per sentence
 // Paraphrases keep the meaning but not the word order ("the rules you started with are cancelled", "put the earlier
@@ -463,6 +463,7 @@ export interface ConceptRule {
   any?: readonly number[];
 }
 
+/** The order-free rules; ids and families are those of the regex signals they stand beside. */
 export const CONCEPT_RULES: readonly ConceptRule[] = [
   { id: 'instruction_override', family: 'override', weight: 0.85, all: C.DIS, any: [C.DIR_AI | C.DIR, C.SELF] },
   { id: 'instruction_override', family: 'override', weight: 0.85, all: C.DIS | C.DIR_AI | C.PRI },

@@ -356,6 +356,7 @@ const SENTENCE_END = /(?<!\b(?:e\.g|i\.e|etc|vs|p\.s|mr|mrs|ms|dr|no|cf))[.!?]+(
 /** Words that mark talk about attacks anywhere in a sentence (see DISCUSSION). */
 const DISCUSSION_ANY = /\b(?:such as|e\.g\.|for example|for instance|examples? (?:of|like|such as)|phrases?|attacks?|attackers?|adversar(?:y|ies|ial)|malicious|injections?|jailbreaks|jailbreak(?:ing)? (?:prompts?|attacks?|techniques?|attempts?|methods?|examples?)|red[- ]team(?:ing|ers)?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier)|tricked into|test whether|checks? whether|whether (?:the|a|our|it) (?:bot|model|assistant|chatbot|ai))\b/i;
 
+/** A concept word: where it starts and its concept tags (see C). */
 export interface ConceptHit {
   index: number;
   tag: number;
