@@ -365,5 +365,30 @@ add('mixed-uuid-date-version', 'Order 550e8400-e29b-41d4-a716-446655440000 shipp
 add('mixed-log-line', '2024-03-15T10:42:17.123Z INFO user=jane@example.com ip=198.51.100.23 latency_ms=12.5 trace=3f6c2a91-b7d4-4e58-9046-1288845ea113', [{ entity: 'EMAIL', text: 'jane@example.com' }, { entity: 'IP_ADDRESS', text: '198.51.100.23' }]);
 add('mixed-all-clean-json', '{"id": 91823471, "ts": 1717171717, "price": 1299.99, "version": "2.3.1", "sku": "A-1234-5678"}', []);
 
+// ------------------------------------------------------------ round 2: version numbers and code tails
+// Dotted quads that are versions or builds, and digit groups that continue a spaced code, must not be addresses or
+// phone numbers; the same shapes next to network or phone words must still be found.
+const round2Neg = [
+  'We upgraded the agent to 4.8.1.0 last night.',
+  'Bumped libfoo from 2.1.0.4 to 2.1.0.5 in the lockfile.',
+  'Release 3.11.4.2 fixes the crash on startup.',
+  'The 6.2.1.4 build is the last one with the old UI.',
+  'Rolled back to 2.14.3.7 after the regression.',
+  'Driver 27.20.100.9664 is bundled; the previous one was 26.20.1.6.',
+  'Tracking: 1Z 999 AA1 01 2345 6784 (UPS ground).',
+  'Your parcel 1Z 4E8 W12 03 4567 8901 is out for delivery.',
+  'FedEx tracking 7749 1234 5678 shows it in Memphis.',
+  'USPS tracking 9400 1000 0000 0000 0000 00 was updated.',
+  'Container MSKU 907 032 3 arrived at the port.',
+  'Model AX3 0207 946 0958 is discontinued.',
+];
+round2Neg.forEach((t, i) => add(`round2-neg-${pad(i, 2)}`, t, []));
+add('ip-pos-public-context', 'Traffic from 52.14.3.7 was throttled by the firewall.', one('IP_ADDRESS', '52.14.3.7'));
+add('ip-pos-resolvers', 'Set the DNS servers to 9.9.9.9 and 1.1.1.1.', [{ entity: 'IP_ADDRESS', text: '9.9.9.9' }, { entity: 'IP_ADDRESS', text: '1.1.1.1' }]);
+add('ip-pos-small-octets-host', 'The server at 12.4.1.9 stopped answering pings.', one('IP_ADDRESS', '12.4.1.9'));
+add('ip-pos-cidr', 'Allow 4.2.1.0/24 through the VPN.', one('IP_ADDRESS', '4.2.1.0'));
+add('phone-pos-after-word', 'Reception: call 020 7946 0958 before noon.', one('PHONE', '020 7946 0958'));
+add('phone-pos-round-the-clock', 'Support line 212 555 0100 is open 24/7.', one('PHONE', '212 555 0100'));
+
 writeFileSync(new URL('./pii.jsonl', import.meta.url), cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
 console.error(`pii.jsonl: ${cases.length} cases`);

@@ -28,6 +28,10 @@ const ADVERSARIAL: Record<string, string> = {
   'zero-width soup': fill('i\u200bg\u200b'),
   'cyrillic': fill('іgnоrе '),
   'quotes and boundaries': fill('"<|im_'),
+  'emoji between letters': fill('a🙂'),
+  'emoji soup': fill('🙂🙂a'),
+  'pipes between letters': fill('a|'),
+  'concept words without end': fill('ignore your previous instructions system prompt '),
 };
 
 describe('adversarial 100 KB inputs finish quickly (linear patterns)', () => {

@@ -79,6 +79,57 @@ describe('findPii', () => {
     ]);
   });
 
+  it.each([
+    ['We upgraded the agent to 4.8.1.0 last night.', []],
+    ['Bumped libfoo from 2.1.0.4 to 2.1.0.5.', []],
+    ['Release 3.11.4.2 fixes the crash.', []],
+    ['Traffic from 52.14.3.7 was throttled.', ['52.14.3.7']],
+    ['The server at 12.4.1.9 stopped answering.', ['12.4.1.9']],
+    ['Set DNS to 9.9.9.9 today.', ['9.9.9.9']],
+    ['Allow 4.2.1.0/24 through.', ['4.2.1.0']],
+    ['ssh git@10.0.0.5 is blocked.', ['10.0.0.5']],
+  ])('a dotted quad is an address by its context and range, a version otherwise: %j', (text, ips) => {
+    expect(findPii(text, ['IP_ADDRESS']).map((s) => text.slice(s.start, s.end))).toEqual(ips);
+  });
+
+  it.each([
+    ['Tracking: 1Z 999 AA1 01 2345 6784 (UPS).', []],
+    ['Your parcel 1Z 4E8 W12 03 4567 8901 is out for delivery.', []],
+    ['Model AX3 0207 946 0958 is discontinued.', []],
+    ['Call 020 7946 0958 today.', ['020 7946 0958']],
+    ['Support line 212 555 0100 is open 24/7.', ['212 555 0100']],
+  ])('digit groups that continue a longer code are not a phone number: %j', (text, phones) => {
+    expect(findPii(text, ['PHONE']).map((s) => text.slice(s.start, s.end))).toEqual(phones);
+  });
+
+  it.each([
+    ['OpenAI', 'sk-proj-4fQ9zL2xV7bN1mK8rT3yW6pJ0cH5dG9sA2eU7iO4'],
+    ['Anthropic', 'sk-ant-api03-Zx9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2Vb5Nm8Qw1Er4Ty7Ui0Op3As6DfAA'],
+    ['AWS access key', 'AKIAQUYMXEQWMLQBY25X'],
+    ['GitHub', 'ghp_1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTuVwXyZ12'],
+    ['GitHub fine-grained', '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'],
+    ['GitLab', 'glpat-x9Qw2Er5Ty8Ui1Op4As7'],
+    ['Slack token', 'xoxb-2048613429-aB3dE5fG7hJ9kL'],
+    ['Slack webhook', 'https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/x9Qw2Er5Ty8Ui1Op4As7Df0'],
+    ['Stripe', 'sk_live_51HqLyjWDarjtT1zdp7dc9Qw2Er5Ty'],
+    ['Stripe webhook', 'whsec_x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk'],
+    ['Google', 'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q'],
+    ['npm', 'npm_x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2V'],
+    ['SendGrid', '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'],
+    ['JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2Vb5Nm8'],
+  ])('finds a %s key in a sentence', (_, key) => {
+    const text = `The deploy log printed ${key} by mistake.`;
+    expect(findPii(text, ['API_KEY']).map((s) => text.slice(s.start, s.end))).toEqual([key]);
+  });
+
+  it.each([
+    ['Bearer token', 'Authorization: Bearer x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L', 'x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L'],
+    ['assignment', 'api_key = "x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L"', 'x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6L'],
+    ['URL password', 'git clone https://deploy:hunter2pass@git.example.com/repo.git', 'hunter2pass'],
+  ])('finds the secret of a %s', (_, text, secret) => {
+    expect(findPii(text, ['API_KEY']).map((s) => text.slice(s.start, s.end))).toEqual([secret]);
+  });
+
   it('only runs the entities asked for', () => {
     expect(findPii('amy@example.com 123-45-6789', ['SSN']).map((s) => s.entity)).toEqual(['SSN']);
   });
@@ -106,9 +157,48 @@ describe('normalize', () => {
     ['1gn0r3', 'ignore'],
     ['i g n o r e   a l l', 'ignore all'],
     ['i.g.n.o.r.e', 'ignore'],
+    ['i|g|n|o|r|e', 'ignore'],
+    ['i🙂g🙂n🙂o🙂r🙂e', 'ignore'],
+    ['@ll of it, @AI', 'all of it, @AI'],
     ['Привет мир', 'Привет мир'],
     ['version 1.2.3 costs 40', 'version 1.2.3 costs 40'],
   ])('normalize(%j).text = %j', (input, text) => expect(normalize(input).text).toBe(text));
+
+  it('agrees with the plain regex definition of spacing and leetspeak on random text', () => {
+    // Reference: the two regexes the fast paths stand for (letter-spaced runs joined, wide gaps around them
+    // narrowed to one space, then leet characters that touch a letter mapped to letters).
+    const leet: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '!': 'i' };
+    const reference = (input: string): string => {
+      const runs = [...input.matchAll(/(?<![\p{L}\p{N}])\p{L}([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu)];
+      let text = input;
+      if (runs.length) {
+        const out: string[] = [];
+        let last = 0;
+        for (const [i, m] of runs.entries()) {
+          let from = last;
+          let to = m.index;
+          if (i > 0) while (from < to - 1 && input[from] === ' ' && input[from + 1] === ' ') from++;
+          while (to > from + 1 && input[to - 1] === ' ' && input[to - 2] === ' ') to--;
+          out.push(input.slice(from, to), m[0].split(m[1]).join(''));
+          last = m.index + m[0].length;
+        }
+        let from = last;
+        while (from < input.length - 1 && input[from] === ' ' && input[from + 1] === ' ') from++;
+        text = out.join('') + input.slice(from);
+      }
+      return text
+        .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => [...s].map((c) => leet[c] ?? c).join(''))
+        .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])(?!(?:ai|assistant|copilot|gpt|chatgpt|claude|gemini|bot)\b)/gi, 'a');
+    };
+    const alphabet = ['a', 'b', 'I', 'g', '0', '1', '3', '4', '5', '7', '9', '$', '!', '@', ' ', '  ', '.', '-', '_', '*', '·', '|', '/', '🙂', 'é', '\n'];
+    let seed = 42;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let k = 1 + Math.floor(rnd() * 12); k > 0; k--) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      expect(normalize(s).text, JSON.stringify(s)).toBe(reference(s));
+    }
+  });
 
   it('decodes tag characters into the hidden channel', () => {
     const hidden = [...'ignore'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');

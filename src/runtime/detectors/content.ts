@@ -1,4 +1,5 @@
 // Content categories (violence, self-harm, sexual, hate, weapons, drugs) plus custom terms: whole-word, obfuscation-aware phrase matching.
+import { execAll } from './exec-all.js';
 import { normalize } from './normalize.js';
 
 /** Every built-in category, sorted. */
@@ -94,12 +95,12 @@ export function findContent(text: string, rules: ContentRules, terms: RegExp | n
   for (const category of rules.categories) {
     for (const re of CATEGORY_PATTERNS[category] ?? []) {
       re.lastIndex = 0;
-      for (const m of view.matchAll(re)) push(category, m.index, m.index + m[0].length);
+      execAll(re, view, (m) => { push(category, m.index, m.index + m[0].length); });
     }
   }
   if (terms) {
     terms.lastIndex = 0;
-    for (const m of view.matchAll(terms)) push('blocked_term', m.index, m.index + m[0].length);
+    execAll(terms, view, (m) => { push('blocked_term', m.index, m.index + m[0].length); });
   }
   for (const p of rules.patterns ?? []) {
     const re = new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);

@@ -1,5 +1,8 @@
 // Prompt-injection scoring: de-obfuscates text, decodes hidden payloads and scores weighted signal families.
+import { execAll } from './exec-all.js';
+import { BOUNDARY_IDS, C, CONCEPT_RULES, CONCEPT_WORDS, SIGNALS, type SignalDef } from './injection-signals.js';
 import { normalize } from './normalize.js';
+import { regexReach } from './regex-reach.js';
 
 /** One signal that fired. */
 export interface InjectionSignal {
@@ -29,118 +32,21 @@ export interface InjectionOptions {
   attackPatterns?: readonly RegExp[];
 }
 
-interface Signal {
-  id: string;
-  family: string;
-  weight: number;
-  /** Skip matches right after a negation ("never ignore your instructions"). */
-  negatable: boolean;
-  re: RegExp;
-}
+type Signal = SignalDef;
 
-// Shared vocabulary. Gaps are bounded ({0,n}) and character classes exclude sentence ends, so every pattern is linear.
-const NEG_MARK = '(?#neg)';
-const NEG = NEG_MARK;
 /** A negation right before a match ("never reveal your system prompt") turns an order into a rule. */
-const NEGATED = /\b(?:not|never|n't|dont|don't|cannot|can't|won't|shouldn't|refuse to|how to|whether to|why|how do i|how can i|how do you|how does one|can i|should i)\s+(?:\w+\s+)?$/i;
-const OVR_VERB = String.raw`(?:ignore|disregard|forget|override|overwrite|bypass|skip|abandon|discard|neglect|dismiss|erase|set aside|throw out|pay no attention to|stop following|no longer follow|do not follow|don't follow)`;
-const OVR_MOD = String.raw`(?:(?:all|any|every|each|of|the|your|my|these|those|previous|previously|prior|above|earlier|preceding|former|foregoing|initial|original|old|existing|current|system|developer|safety|other|given|provided|stated|mentioned|aforementioned|above-mentioned|programmed|built-in|default|and|,)[\s,]+){1,6}`;
-const OVR_OBJ = String.raw`(?:instructions?|directions|prompts?|directives?|rules|guidelines|guardrails|programming|commands?|orders|policies|constraints|restrictions|guidance|training|context|messages|conversation|text|input)`;
-const EXTRACT_VERB = String.raw`(?:reveal|print|show|output|repeat|display|leak|dump|share|disclose|recite|echo|expose|write out|spell out|give me|tell me|send me|copy|paste|return|provide)`;
-const SECRET_MOD = String.raw`(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|real|actual|underlying|system|developer|base|confidential|verbatim|pre-?prompt|starting|first)[\s-]+){1,3}`;
-const AI = String.raw`(?:ai|a\.i\.|llm|language model|large language model|assistant|chatbot|chat bot|gpt|chatgpt|claude|gemini|copilot|model|bot|agent)s?`;
-const NOLIMIT = String.raw`(?:DAN|STAN|DUDE|AIM|jailbr(?:oken|eak)|unrestricted|unfiltered|uncensored|unchained|unbound|unlimited|amoral|unethical|evil|rogue|no (?:ethical |moral |safety |content )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|boundaries|censorship)|without (?:any )?(?:ethical |moral |safety |content )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|censorship|boundaries)|developer mode|god mode|opposite mode|chaos mode)`;
-
-const sig = (id: string, family: string, weight: number, source: string, flags = 'i'): Signal => ({
-  id,
-  family,
-  weight,
-  negatable: source.startsWith(NEG_MARK),
-  re: new RegExp(source.replace(NEG_MARK, ''), `${flags}g`),
-});
-
-/** The built-in signals, grouped by family. English patterns run on the de-obfuscated view. */
-const SIGNALS: Signal[] = [
-  // Instruction override.
-  sig('instruction_override', 'override', 0.92, String.raw`${NEG}\b${OVR_VERB}\s+${OVR_MOD}${OVR_OBJ}\b`),
-  sig('instruction_override', 'override', 0.9, String.raw`${NEG}\b(?:ignore|disregard|forget)\s+(?:about\s+)?(?:everything|all(?: of)?(?: that| this| the above)?|anything|what)\s+(?:(?:you(?:'ve| have)?|i(?:'ve| have)?|we|was|were)\s+)?(?:(?:been|was|were)\s+)?(?:told|said|read|learned|given|instructed|seen|written|above|before|so far|up to now|previously|earlier|prior)\b`),
-  sig('instruction_override', 'override', 0.85, String.raw`${NEG}\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:the\s+)?(?:above|previous|prior|preceding|foregoing)(?:\s+(?:ones?|content|text|part|section))?\s*(?:[.,;:!]|and\b|then\b|$)`),
-  sig('new_instructions', 'override', 0.6, String.raw`\b(?:new|updated|real|actual|true|revised|overriding|replacement)\s+(?:system\s+)?(?:instructions?|rules|directives?|orders|objective|task)\s*(?::|(?:are|is)\s*:?|follow\b)`),
-  sig('objective_hijack', 'hijack', 0.7, String.raw`\byour\s+(?:only|new|real|sole|primary|true|actual|one)\s+(?:objective|goal|task|purpose|job|mission|instruction|priority)\s+(?:now\s+|from now on\s+)?(?:is|will be)\b`),
-  sig('from_now_on', 'hijack', 0.45, String.raw`\b(?:from now on|from this point (?:on|forward)|henceforth|for the rest of (?:this|our|the) (?:conversation|chat|session))\b[^.!?\n]{0,40}\b(?:you|your|respond|answer|reply|act|only|always|never)\b`),
-  sig('stop_reading', 'hijack', 0.5, String.raw`\bstop (?:here|reading|processing)\b[^.!?\n]{0,20}\b(?:and|then)\b`),
-  sig('dismiss_context', 'override', 0.5, String.raw`(?:^|[.!?]\s+)(?:ok(?:ay)?[,.]?\s+)?(?:now\s+)?(?:forget|ignore|disregard)\s+(?:all\s+)?(?:of\s+)?(?:that|this|it)\s*[.!;]`, 'im'),
-  sig('updated_programming', 'override', 0.8, String.raw`\byour\s+(?:programming|instructions|rules|guidelines|policy|policies|system prompt)\s+(?:has|have)\s+(?:just\s+)?(?:been\s+)?(?:updated|changed|replaced|revoked|lifted|removed|overridden)\b`),
-  sig('addresses_ai_command', 'indirect', 0.6, String.raw`(?:^|[.!?:]\s+|\b(?:p\.?s\.?|note|hey)[,:]?\s+)(?:ai\s+)?${AI}\s*[,:]\s*(?:please\s+)?(?:ignore|disregard|forget|reveal|forward|send|email|do not|don't|your|you (?:must|should|will|are))\b`, 'im'),
-  sig('received_instructions', 'extraction', 0.85, String.raw`${NEG}\b(?:paste|print|show|output|repeat|share|reveal|tell me|give me|list|copy|write out)\b[^.!?\n]{0,30}\b(?:instructions?|prompt|rules|directives)\s+(?:that\s+)?you\s+(?:received|were given|got|have been given|were provided)\b`),
-  sig('first_message_echo', 'extraction', 0.8, String.raw`\b(?:contents?|text|words)\s+of\s+(?:the|your)\s+(?:first|initial|system|original|hidden)\s+(?:message|prompt|instructions?)\b`),
-  sig('evil_twin', 'persona', 0.85, String.raw`\b(?:evil twin|evil (?:ai|assistant|version of yourself)|your dark side|shadow self)\b|\bif you (?:had|have|were) (?:no|without) (?:any )?(?:rules|guidelines|restrictions|filters|limits|ethics)\b|\b(?:answers?|responds? to|does) (?:every|any) (?:question|request|thing)(?: \w+){0,3} even if (?:it is|it's) (?:dangerous|illegal|harmful|unethical)\b`),
-  // System-prompt extraction.
-  sig('system_prompt_extraction', 'extraction', 0.9, String.raw`${NEG}\b${EXTRACT_VERB}\b[^.!?\n]{0,30}?\b(?:your|ur|the|its)\s+${SECRET_MOD}(?:prompts?|instructions?|directives|rules|guidelines|configuration|config|programming|context|message|settings)\b`),
-  sig('system_prompt_extraction', 'extraction', 0.88, String.raw`${NEG}\b${EXTRACT_VERB}\b[^.!?\n]{0,30}?\b(?:your|ur)\s+(?:prompts?|instructions?|rules|guidelines|directives)\s+(?:verbatim|word for word|exactly|in full|in their entirety|above)\b`),
-  sig('system_prompt_extraction', 'extraction', 0.88, String.raw`\b(?:what|which)\s+(?:is|are|was|were)\s+(?:in\s+)?your\s+(?:system\s+prompt|(?:initial|original|hidden|secret|first)\s+(?:prompt|instructions?))\b`),
-  sig('prompt_echo', 'extraction', 0.82, String.raw`${NEG}\b(?:repeat|print|output|copy|recite|echo|reproduce|write out)\b[^.!?\n]{0,25}\b(?:the\s+|all\s+)?(?:text|words|everything|content|message|lines?|instructions?)\s+(?:above|before this|preceding|prior to this)\b`),
-  sig('prompt_echo', 'extraction', 0.55, String.raw`\b(?:start|begin)(?:ning)?\s+(?:your\s+(?:reply|response|answer)\s+)?with\s+["'“]?(?:you are|my instructions|the text above)`),
-  sig('your_instructions', 'extraction', 0.5, String.raw`${NEG}\b${EXTRACT_VERB}\b[^.!?\n]{0,20}?\b(?:your|ur)\s+(?:prompt|instructions)\b`),
-  sig('secret_exfiltration', 'exfiltration', 0.45, String.raw`\b(?:print|reveal|show|output|send|email|forward|post|upload|exfiltrate|leak|dump|give me)\b[^.!?\n]{0,40}\b(?:admin|root|master)?\s*(?:passwords?|api keys?|credentials|secrets?|access tokens?|private keys?|customer list|user data|database|all (?:user|customer) (?:data|records))\b`),
-  sig('secret_exfiltration', 'exfiltration', 0.5, String.raw`\b(?:send|email|forward|post|upload|transmit|exfiltrate)\b[^.!?\n]{0,60}\bto\s+(?:https?:\/\/\S+|[\w.+-]+@[\w-]+\.[\w.]+)`),
-  // Persona hijack and jailbreak personas.
-  sig('persona_hijack', 'persona', 0.92, String.raw`${NEG}\b(?:you are now|you're now|you will now (?:act|be|behave) (?:as|like)|from now on you(?: are|'re| will be)|act as|acting as|pretend (?:to be|you are|you're|that you are)|roleplay as|role-play as|play the role of|behave (?:like|as)|become|simulate|switch to|enter|enable|activate|turn on)\b[^.!?\n]{0,40}?\b${NOLIMIT}\b`),
-  sig('jailbreak_persona', 'persona', 0.92, String.raw`\b(?:do anything now|developer mode (?:enabled|activated|output)|jailbreak(?:ed)? mode|dan mode|evil confidant|stay in character|(?:have|has) been (?:freed|liberated|jailbroken|unshackled)|jailbroken (?:ai|assistant|model|version))\b`),
-  sig('jailbreak_persona', 'persona', 0.45, String.raw`\b(?:DAN|STAN|DUDE)\b`, ''),
-  sig('no_restrictions', 'persona', 0.85, String.raw`\b(?:you (?:have|has|are under) no (?:rules|restrictions|limits|limitations|filters|guidelines|ethical|moral|content polic)|(?:free|freed) from (?:all |any )?(?:rules|restrictions|guidelines|openai|anthropic|policies|your (?:programming|training|rules|restrictions|guidelines))|not bound by (?:any )?(?:rules|restrictions|guidelines|policies|openai|anthropic|ethics|content polic)|(?:ignore|without|bypass(?:ing)?|disable|turn off|deactivate)\s+(?:your |all |any )?(?:safety|content|ethical|moral)\s+(?:filters?|guidelines|restrictions|polic(?:y|ies)|protocols?|rules|training|alignment|settings))`),
-  sig('never_refuse', 'persona', 0.45, String.raw`\b(?:never (?:refuse|decline|say (?:no|you can't))|(?:must|will|should|can) not refuse|without (?:any )?(?:warnings|disclaimers|refusals)|no (?:warnings|disclaimers|refusals)\b)`),
-  // Fake delimiters and boundary tokens.
-  sig('fake_boundary', 'boundary', 0.88, String.raw`<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|sys)>|\[\/?SYSTEM\]`),
-  sig('fake_role_header', 'boundary', 0.65, String.raw`^[ \t>*#\[]*(?:system|new system prompt|system (?:override|message|update|note|prompt|instruction)|admin(?:istrator)? (?:override|message|note)|developer (?:mode|message|override|instruction))[ \t*\]]*:`, 'im'),
-  sig('system_override', 'override_claim', 0.7, String.raw`\b(?:system|admin|administrator|developer|root|emergency|security)\s+override\b|\bmaintenance mode (?:enabled|activated|on)\b`),
-  sig('end_of_input_marker', 'boundary', 0.5, String.raw`(?:[-=#*\[<>]{2,}|\}\}|\]\])\s*(?:end|begin|start)\s+(?:of\s+)?(?:the\s+)?(?:user|system|document|context|input|prompt|instructions|conversation|data|text)\b`),
-  // Indirect injection aimed at the model reading a document.
-  sig('addresses_ai', 'indirect', 0.55, String.raw`\b(?:note|message|instructions?|attention|important|reminder|notice)\s+(?:to|for)\s+(?:any|the|all|every)?\s*${AI}\b`),
-  sig('addresses_ai', 'indirect', 0.55, String.raw`\bif\s+you\s+are\s+(?:an?\s+)?${AI}\b(?:\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing))?`),
-  sig('conceal_from_user', 'conceal', 0.5, String.raw`\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal to|alert|notify|let)\b[^.!?\n]{0,20}\b(?:the\s+)?(?:user|human|customer|operator|recruiter|reader)\b|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?(?:user|human|customer|operator|anyone)\b`),
-  sig('forced_output', 'indirect', 0.4, String.raw`\b(?:end|begin|start)\s+every\s+(?:answer|response|reply|message)\s+with\b|\balways\s+(?:say|respond|reply|answer)\s+(?:that|with)\b`),
-  // Multi-turn setups.
-  sig('multi_turn_setup', 'multiturn', 0.5, String.raw`\b(?:let's|let us)\s+play\s+a\s+game\b[^.!?\n]{0,80}\byou\b|\bwhen\s+i\s+say\s+["'“]?[\w ]{1,30}["'”]?,?\s+you\s+(?:will|must|should|have to|need to)\b|\bremember\s+this\s+(?:rule|instruction|command)\b|\bin\s+(?:your|the)\s+next\s+(?:reply|response|message|answer)s?\b[^.!?\n]{0,40}\b(?:ignore|reveal|disregard|forget|without)\b`),
-  sig('decode_and_follow', 'encoded', 0.5, String.raw`\b(?:decode|decipher|translate|convert|rot13|base64)\b[^.!?\n]{0,40}\b(?:and|then)\s+(?:follow|execute|obey|do|run|comply|act on|carry out)\b`),
-  // Other languages: override, extraction and no-limits persona.
-  sig('instruction_override.es', 'override', 0.9, String.raw`(?:ignora|ignore|ignorar|olvida|olvide|olvidar|omite|descarta|haz caso omiso de)[^.!?\n]{0,30}instrucciones\s+(?:anteriores|previas|de arriba)|(?:ignora|olvida)\s+todo\s+lo\s+(?:anterior|que te dijeron)`, 'iu'),
-  sig('system_prompt_extraction.es', 'extraction', 0.88, String.raw`(?:muestra|muéstrame|revela|dime|imprime|repite|enséñame)[^.!?\n]{0,20}(?:prompt|instrucciones)\s+(?:del|de)\s+sistema`, 'iu'),
-  sig('persona_hijack.es', 'persona', 0.9, String.raw`(?:ahora eres|actúa como|finge ser|eres ahora)[^.!?\n]{0,40}(?:sin (?:restricciones|filtros|reglas|límites|censura)|DAN)`, 'iu'),
-  sig('instruction_override.fr', 'override', 0.9, String.raw`(?:ignore[rz]?|oublie[rz]?|néglige[rz]?|ne tiens pas compte)[^.!?\n]{0,30}(?:instructions|consignes|règles)\s+(?:précédentes|antérieures|ci-dessus|données)|oublie[rz]? tout ce qu`, 'iu'),
-  sig('system_prompt_extraction.fr', 'extraction', 0.88, String.raw`(?:montre|révèle|affiche|répète|donne|dis)[-\w]*[^.!?\n]{0,20}(?:prompt|invite|instructions|consignes)\s+(?:système|systeme|initiales?|cachées?)`, 'iu'),
-  sig('persona_hijack.fr', 'persona', 0.9, String.raw`(?:tu es maintenant|vous êtes maintenant|agis comme|fais semblant d'être|joue le rôle)[^.!?\n]{0,40}(?:sans (?:restrictions?|filtres?|règles|limites|censure)|DAN)`, 'iu'),
-  sig('instruction_override.de', 'override', 0.9, String.raw`(?:ignorier(?:e|en|t)?|vergiss|vergessen sie|missachte|übergehe)[^.!?\n]{0,30}(?:vorherigen|bisherigen|vorigen|obigen|früheren|vorangegangenen)\s+(?:Anweisungen|Instruktionen|Regeln|Befehle|Vorgaben)|vergiss alles,? was`, 'iu'),
-  sig('system_prompt_extraction.de', 'extraction', 0.88, String.raw`(?:zeig|gib|verrat|wiederhol|druck|nenn)\w*[^.!?\n]{0,20}(?:System-?prompt|Systemanweisung|anfänglichen Anweisungen|versteckten Anweisungen)`, 'iu'),
-  sig('persona_hijack.de', 'persona', 0.9, String.raw`(?:du bist jetzt|du bist nun|tu so als|verhalte dich wie|spiele die rolle)[^.!?\n]{0,40}(?:ohne (?:Einschränkungen|Regeln|Filter|Grenzen|Zensur)|DAN)`, 'iu'),
-  sig('instruction_override.it', 'override', 0.9, String.raw`(?:ignora|dimentica|trascura|non considerare)[^.!?\n]{0,30}istruzioni\s+(?:precedenti|anteriori|sopra|date)|dimentica tutto quello`, 'iu'),
-  sig('system_prompt_extraction.it', 'extraction', 0.88, String.raw`(?:mostra|rivela|ripeti|stampa|dimmi)[^.!?\n]{0,20}(?:prompt|istruzioni)\s+(?:di sistema|iniziali|nascoste)`, 'iu'),
-  sig('persona_hijack.it', 'persona', 0.9, String.raw`(?:ora sei|adesso sei|fingi di essere|comportati come)[^.!?\n]{0,40}(?:senza (?:restrizioni|filtri|regole|limiti|censura)|DAN)`, 'iu'),
-  sig('instruction_override.pt', 'override', 0.9, String.raw`(?:ignore|ignora|esqueça|esqueca|desconsidere|despreze)[^.!?\n]{0,30}instru(?:ções|coes)\s+(?:anteriores|prévias|previas|acima)|esqueça tudo o que`, 'iu'),
-  sig('system_prompt_extraction.pt', 'extraction', 0.88, String.raw`(?:mostre|revele|repita|imprima|diga|exiba)[^.!?\n]{0,20}(?:prompt|instruções|instrucoes)\s+(?:do sistema|iniciais|ocultas)`, 'iu'),
-  sig('persona_hijack.pt', 'persona', 0.9, String.raw`(?:agora você é|agora voce e|finja ser|aja como)[^.!?\n]{0,40}(?:sem (?:restrições|restricoes|filtros|regras|limites|censura)|DAN)`, 'iu'),
-  sig('instruction_override.nl', 'override', 0.9, String.raw`(?:negeer|vergeet)[^.!?\n]{0,30}(?:vorige|eerdere|voorgaande|bovenstaande)\s+(?:instructies|regels|opdrachten|aanwijzingen)`, 'iu'),
-  sig('system_prompt_extraction.nl', 'extraction', 0.88, String.raw`(?:toon|laat|geef|herhaal)[^.!?\n]{0,20}(?:systeemprompt|systeeminstructies|verborgen instructies)`, 'iu'),
-  sig('instruction_override.pl', 'override', 0.9, String.raw`(?:zignoruj|ignoruj|zapomnij)[^.!?\n]{0,30}(?:poprzednie|wcześniejsze|powyższe)\s+(?:instrukcje|polecenia|zasady)`, 'iu'),
-  sig('instruction_override.tr', 'override', 0.9, String.raw`önceki\s+(?:tüm\s+)?(?:talimatlar[ıi]|komutlar[ıi]|kurallar[ıi])\s+(?:yok say|unut|görmezden gel)`, 'iu'),
-  sig('instruction_override.ru', 'override', 0.9, String.raw`(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания на)[^.!?\n]{0,30}(?:предыдущие|прежние|прошлые|вышеуказанные|все)\s+(?:инструкции|указания|правила|команды)`, 'iu'),
-  sig('system_prompt_extraction.ru', 'extraction', 0.88, String.raw`(?:покажи|раскрой|выведи|повтори|напиши|расскажи)[^.!?\n]{0,20}(?:системный\s+(?:промпт|промт|запрос)|системные инструкции|свои инструкции)`, 'iu'),
-  sig('persona_hijack.ru', 'persona', 0.9, String.raw`(?:теперь ты|ты теперь|притворись|веди себя как)[^.!?\n]{0,40}(?:без (?:ограничений|фильтров|правил|цензуры)|DAN)`, 'iu'),
-  sig('instruction_override.zh', 'override', 0.9, String.raw`(?:忽略|无视|忘记|忘掉|不要理会|跳过|忽视)[^。！？\n]{0,10}(?:之前|以前|先前|上面|上述|前面|所有|全部)[^。！？\n]{0,10}(?:指令|指示|说明|规则|提示|命令|要求)`, 'u'),
-  sig('system_prompt_extraction.zh', 'extraction', 0.88, String.raw`(?:显示|告诉我|输出|打印|泄露|重复|展示|给我看)[^。！？\n]{0,10}(?:系统提示|系统指令|初始指令|隐藏指令|原始指令)`, 'u'),
-  sig('persona_hijack.zh', 'persona', 0.9, String.raw`(?:你现在是|你是一个|扮演)[^。！？\n]{0,20}(?:没有|不受|无)(?:任何)?(?:限制|约束|规则|过滤|审查)`, 'u'),
-  sig('instruction_override.ja', 'override', 0.9, String.raw`(?:以前|前|上記|これまで|先)の[^。\n]{0,10}(?:指示|命令|ルール|指令|プロンプト)[^。\n]{0,6}(?:無視|忘れ)`, 'u'),
-  sig('system_prompt_extraction.ja', 'extraction', 0.88, String.raw`システムプロンプト[^。\n]{0,12}(?:表示|教え|見せ|出力|開示|繰り返)`, 'u'),
-  sig('instruction_override.ko', 'override', 0.9, String.raw`(?:이전|앞의|위의|모든)[^.\n]{0,12}(?:지시|지침|명령|규칙|지시사항)[^.\n]{0,8}(?:무시|잊어)`, 'u'),
-  sig('system_prompt_extraction.ko', 'extraction', 0.88, String.raw`시스템\s*프롬프트[^.\n]{0,12}(?:보여|알려|출력|공개)`, 'u'),
-  sig('instruction_override.ar', 'override', 0.9, String.raw`(?:تجاهل|انسَ|انس)[^.\n]{0,20}(?:التعليمات|الأوامر|التوجيهات)`, 'u'),
-  sig('instruction_override.hi', 'override', 0.9, String.raw`(?:पिछले|पहले के)\s+(?:सभी\s+)?(?:निर्देशों|आदेशों)\s+को\s+(?:अनदेखा|भूल|नज़रअंदाज़)`, 'u'),
-];
-
-const BOUNDARY_IDS = new Set(['fake_boundary', 'fake_role_header', 'end_of_input_marker']);
-const MAX_DEPTH = 2;
-const ROT13_TELL = /\b(?:gur|naq|lbh|lbhe|nyy|vtaber|vafgehpgvbaf|cerivbhf|flfgrz|cebzcg|sbe|guvf|jvgu)\b/i;
+const NEGATED = /\b(?:not|never|n't|dont|don't|cannot|can't|won't|shouldn't|refuse to|how to|whether to|why|how do i|how can i|how do you|how does one|how do we|how can we|can i|should i|prevent|avoid|stop (?:users|people|anyone) from)\s(?:\w+\s)?$/i;
+/** Talk about attacks ("phrases like ...", "attackers tell the model to ...") names an attack instead of making one. */
+const DISCUSSION = /\b(?:such as|e\.g\.|for example|for instance|examples? (?:of|like|such as)|phrases?|sentences?|strings?|attacks?|attackers?|adversar(?:y|ies|ial)|malicious|injections?|jailbreaks?|red[- ]team(?:ing|ers)?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier)|flag(?:s|ged)?|tricked into|trick(?:s|ing)? (?:the|a|it)|tries to|try to|trying to)\b[^.!?\n]{0,80}$/i;
 const QUOTES = `"'“”‘’«»\``;
+const MAX_DEPTH = 2;
+/** ROT13 English always shows some of its commonest words ("gur", "naq", "lbh"); plain text almost never does. */
+const ROT13_TELLS = ['gur', 'naq', 'lbh', 'lbhe', 'nyy', 'vtaber', 'vafgehpgvbaf', 'cerivbhf', 'flfgrz', 'cebzcg', 'sbe', 'guvf', 'jvgu'];
+/** Reversed English shows its commonest words backwards ("eht", "uoy", "ruoy"). */
+const REVERSED_TELLS = ['eht', 'dna', 'uoy', 'ruoy', 'lla', 'erongi', 'snoitcurtsni', 'suoiverp', 'metsys', 'tpmorp', 'laever', 'tnirp', 'dragersid', 'tegrof'];
+/** Both kinds of tell in one pass (a pure literal alternation). */
+const TELLS = new RegExp(`\\b(?:${[...ROT13_TELLS, ...REVERSED_TELLS].sort((a, b) => b.length - a.length).join('|')})\\b`, 'gi');
+const ROT13_SET = new Set(ROT13_TELLS);
 
 /** Scores `text` for prompt-injection signals. Pure; linear in the text length. */
 export function scoreInjection(text: string, options: InjectionOptions = {}): InjectionScore {
@@ -159,40 +65,447 @@ export function combine(signals: readonly InjectionSignal[]): number {
   return Math.round((1 - miss) * 1000) / 1000;
 }
 
+/**
+ * The text the signals read: whitespace runs become one space (or one newline), typographic apostrophes
+ * plain ones. Padding cannot stretch a phrase apart, and every match stays short.
+ */
+function squeeze(text: string): string {
+  // Only runs other than a single space are rewritten (a callback per space would cost more than the scan).
+  let out = /\s{2,}|[^\S \n]/.test(text) ? text.replace(/\s{2,}|[^\S \n]/g, (ws) => (ws.includes('\n') ? '\n' : ' ')) : text;
+  if (out.includes('’') || out.includes('‘')) out = out.replace(/[‘’]/g, "'");
+  return out;
+}
+
 function scanLayer(raw: string, layer: string, options: InjectionOptions, found: Map<string, InjectionSignal>, depth: number): void {
   const norm = normalize(raw, { unicode: options.normalizeUnicode, homoglyphs: options.detectHomoglyphs, offsets: false });
-  const views = [norm.text];
+  const view = squeeze(norm.text);
+  matchSignals(view, layer, options, found, false);
   // Invisible characters are either glue inside a word or the only separator between words: read both ways.
-  if (options.normalizeUnicode !== false && /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/.test(raw)) {
-    views.push(normalize(raw, { homoglyphs: options.detectHomoglyphs, invisibleAsSpace: true, offsets: false }).text);
+  if (options.normalizeUnicode !== false && /[^\x00-\x7f]/.test(raw) && /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/.test(raw)) {
+    matchSignals(squeeze(normalize(raw, { homoglyphs: options.detectHomoglyphs, invisibleAsSpace: true, offsets: false }).text), layer, options, found, false);
   }
-  for (const view of views) matchSignals(view, layer, options, found);
   if (norm.hidden) scanLayer(norm.hidden, 'tag_chars', options, found, depth + 1);
   if (depth >= MAX_DEPTH) return;
   if (options.decodeBase64 !== false) {
     for (const decoded of decodeSegments(raw)) scanLayer(decoded.text, decoded.layer, options, found, depth + 1);
   }
-  // ROT13 English always shows some of its commonest words ("gur", "naq", "lbh"); plain text almost never does.
-  if (depth === 0 && ROT13_TELL.test(norm.text)) matchSignals(rot13(norm.text), 'rot13', { ...options, attackPatterns: [] }, found, true);
+  if (depth === 0) {
+    let rot = false;
+    let rev = false;
+    TELLS.lastIndex = 0;
+    for (let m = TELLS.exec(view); m && !(rot && rev); m = TELLS.exec(view)) {
+      if (ROT13_SET.has(m[0].toLowerCase())) rot = true;
+      else rev = true;
+    }
+    if (rot) matchSignals(rot13(view), 'rot13', options, found, true);
+    if (rev) matchSignals(reversed(view), 'reversed', options, found, true);
+  }
 }
 
-function matchSignals(view: string, layer: string, options: InjectionOptions, found: Map<string, InjectionSignal>, englishOnly = false): void {
-  for (const s of SIGNALS) {
-    if (englishOnly && (s.id.includes('.') || s.weight < 0.6)) continue;
-    if (options.rejectFakeBoundaries === false && BOUNDARY_IDS.has(s.id)) continue;
-    s.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = s.re.exec(view)) && s.negatable && NEGATED.test(view.slice(Math.max(0, m.index - 30), m.index)));
-    if (!m) continue;
-    let weight = s.weight;
-    // A phrase quoted as an example ("phrases like 'ignore previous instructions'") is talked about, not said.
-    if (layer === 'text' && m.index > 0 && QUOTES.includes(view[m.index - 1]) && QUOTES.includes(view[m.index + m[0].length] ?? '')) weight = Math.min(weight, 0.35);
-    // "What does the <|endoftext|> token do?" names a special token instead of using it as a boundary.
-    if (s.family === 'boundary' && /^\s+(?:special\s+)?(?:tokens?|markers?|tags?|delimiters?)\b/i.test(view.slice(m.index + m[0].length, m.index + m[0].length + 24))) weight = Math.min(weight, 0.35);
-    add(found, { id: s.id, family: s.family, weight, layer });
+// ------------------------------------------------------------------ gate words
+// One alternation finds every gate word in a view (irregexp runs it in well under a millisecond per 100 KB);
+// each signal then runs only around its own gate words, or not at all.
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A case-insensitive alternation of literals, longest first, factored by first character (`i(?:gnore|nstruct)`):
+ * irregexp scans a flat alternation of a thousand words or more ten times slower than the same words grouped.
+ */
+function literalAlternation(literals: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const l of [...literals].sort((a, b) => b.length - a.length)) {
+    const k = l[0].toLowerCase();
+    groups.set(k, [...(groups.get(k) ?? []), l.slice(1)]);
   }
+  return `(?:${[...groups].map(([k, rest]) => `${escapeRe(k)}(?:${rest.map(escapeRe).join('|')})`).join('|')})`;
+}
+/** Gate literal → (signal, literal length, whole word only) for it and for every shorter gate literal it starts with. */
+const GATE_INDEX = new Map<string, Array<{ signal: number; length: number; exact: boolean }>>();
+const gateOwn = new Map<string, Array<{ signal: number; length: number; exact: boolean }>>();
+for (const [i, s] of SIGNALS.entries()) {
+  for (const a of s.anchors ?? []) {
+    // A trailing '$' asks for the whole word ("review$" is not "reviewed"); otherwise the anchor is a prefix.
+    const exact = a.endsWith('$');
+    const key = (exact ? a.slice(0, -1) : a).toLowerCase();
+    const list = gateOwn.get(key) ?? [];
+    if (!list.some((x) => x.signal === i)) list.push({ signal: i, length: key.length, exact });
+    gateOwn.set(key, list);
+  }
+}
+for (const key of gateOwn.keys()) {
+  const list = [...gateOwn.get(key)!];
+  for (let k = key.length - 1; k > 0; k--) list.push(...(gateOwn.get(key.slice(0, k)) ?? []));
+  GATE_INDEX.set(key, list);
+}
+const byLength = [...GATE_INDEX.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+const ascii = byLength.filter((a) => /^[\x00-\x7f]+$/.test(a));
+const nonAscii = byLength.filter((a) => !/^[\x00-\x7f]+$/.test(a));
+// Pure literal alternations (see CONCEPTS); the non-ASCII ones only run on text that has non-ASCII characters.
+const GATES = new RegExp(
+  [String.raw`\b${literalAlternation(ascii.filter((a) => /^[\w']/.test(a)))}`, ...(ascii.some((a) => !/^[\w']/.test(a)) ? [literalAlternation(ascii.filter((a) => !/^[\w']/.test(a)))] : [])].join('|'),
+  'gi',
+);
+// Case-insensitive matching of non-ASCII literals is slow in irregexp: list the lower, Capitalised and UPPER forms instead.
+const caseForms = (a: string): string[] => [...new Set([a, a[0].toUpperCase() + a.slice(1), a.toUpperCase()])];
+/** Longest non-ASCII gate word: how far around a non-ASCII character one can reach. */
+const NON_ASCII_GATE_REACH = Math.max(0, ...nonAscii.map((a) => a.length)) + 1;
+const GATES_OTHER = nonAscii.length ? new RegExp(`(?:${nonAscii.flatMap(caseForms).sort((a, b) => b.length - a.length).map(escapeRe).join('|')})`, 'g') : null;
+const ALWAYS = SIGNALS.flatMap((s, i) => (s.anchors ? [] : [i]));
+
+/** Per gate literal, the signals to open (deduplicated) and, for whole-word anchors, the literal length to check. */
+const GATE_SIGNALS = new Map<string, { signals: Int32Array; exactLength: Int32Array }>();
+for (const [key, entries] of GATE_INDEX) {
+  const seen = new Map<number, number>();
+  for (const e of entries) {
+    // A signal opened by a prefix anchor needs no word-end check, whatever its exact anchors say.
+    const prev = seen.get(e.signal);
+    seen.set(e.signal, e.exact ? (prev === undefined ? e.length : prev) : 0);
+  }
+  GATE_SIGNALS.set(key, { signals: Int32Array.from(seen.keys()), exactLength: Int32Array.from(seen.values()) });
+}
+
+/** Where each gated signal may match: signal index → sorted gate-word positions. Exported for tests. */
+export function gateHits(view: string): Map<number, number[]> {
+  const bySignal: Array<number[] | undefined> = new Array(SIGNALS.length);
+  const scan = (re: RegExp, text: string, offset: number): void => {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const g = GATE_SIGNALS.get(m[0].toLowerCase());
+      if (!g) continue;
+      const at = m.index + offset;
+      for (let k = 0; k < g.signals.length; k++) {
+        const len = g.exactLength[k];
+        if (len > 0 && isWordChar(view.charCodeAt(at + len))) continue;
+        const list = bySignal[g.signals[k]];
+        if (!list) bySignal[g.signals[k]] = [at];
+        else if (list[list.length - 1] !== at) list.push(at);
+      }
+    }
+  };
+  scan(GATES, view, 0);
+  // Every non-ASCII gate word holds a non-ASCII character: scan only around those (most text has few).
+  const two = GATES_OTHER !== null && /[^\x00-\x7f]/.test(view);
+  if (two) {
+    const runs = /[^\x00-\x7f]+/g;
+    let from = -1;
+    let to = -1;
+    for (let m = runs.exec(view); ; m = runs.exec(view)) {
+      const a = m ? Math.max(0, m.index - NON_ASCII_GATE_REACH) : Infinity;
+      if (from >= 0 && (a > to || !m)) scan(GATES_OTHER!, view.slice(from, to), from);
+      if (!m) break;
+      if (from < 0 || a > to) from = a;
+      to = Math.min(view.length, m.index + m[0].length + NON_ASCII_GATE_REACH);
+    }
+  }
+  const hits = new Map<number, number[]>();
+  for (let i = 0; i < bySignal.length; i++) {
+    const list = bySignal[i];
+    // Two scans: put positions back in order (windows are built from sorted positions).
+    if (list) hits.set(i, two ? list.sort((a, b) => a - b) : list);
+  }
+  return hits;
+}
+
+/** Test hook: `exhaustive` runs every signal over the whole view (the reference the gated scan must equal). */
+export const scanMode = { exhaustive: false };
+
+function matchSignals(view: string, layer: string, options: InjectionOptions, found: Map<string, InjectionSignal>, englishOnly: boolean): void {
+  const hits = scanMode.exhaustive ? null : gateHits(view);
+  const order = hits ? [...ALWAYS, ...hits.keys()].sort((a, b) => a - b) : SIGNALS.map((_, i) => i);
+  for (const i of order) {
+    const s = SIGNALS[i];
+    if (englishOnly && (!s.english || s.weight < 0.6)) continue;
+    if (options.rejectFakeBoundaries === false && BOUNDARY_IDS.has(s.id)) continue;
+    if ((found.get(`${s.id}|${layer}`)?.weight ?? 0) >= s.weight) continue;
+    const at = hits?.get(i);
+    const weight = at ? bestNear(s, i, view, at, layer) : bestIn(s, view, 0, view.length, layer);
+    if (weight > 0) add(found, { id: s.id, family: s.family, weight, layer });
+  }
+  matchConcepts(view, layer, found);
   for (const re of options.attackPatterns ?? []) {
-    if (windowTest(re, view)) add(found, { id: `attack_pattern:${re.source.slice(0, 40)}`, family: 'custom', weight: 0.9, layer });
+    if (layer !== 'rot13' && layer !== 'reversed' && windowTest(re, view)) add(found, { id: `attack_pattern:${re.source.slice(0, 40)}`, family: 'custom', weight: 0.9, layer });
+  }
+}
+
+/** How far each signal's pattern reads around a character of its match (see regexReach; all are bounded). */
+const REACH = SIGNALS.map((s) => regexReach(s.re.source) + 2);
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * Strongest weight of an acceptable match of `s` in view[from, to) (0: none). A slice starting or ending
+ * mid-text gets a sentinel (U+0000: not a word character, not a space, never the start of a pattern), so
+ * `^`, `\b` and one-character lookarounds see what they would see in the whole text.
+ */
+function bestIn(s: Signal, view: string, from: number, to: number, layer: string): number {
+  const pre = from === 0 ? '' : view[from - 1] === '\n' ? '\n' : '\u0000';
+  const text = from === 0 && to === view.length ? view : pre + view.slice(from, to) + (to < view.length ? '\u0000' : '');
+  const shift = from - pre.length;
+  let best = 0;
+  s.re.lastIndex = 0;
+  for (let m = s.re.exec(text); m; m = s.re.exec(text)) {
+    if (m[0].length === 0) {
+      s.re.lastIndex++;
+      continue;
+    }
+    const index = m.index + shift;
+    // A negated, quoted or discussed match must not hide a real one further on.
+    if (s.negatable && NEGATED.test(view.slice(Math.max(0, index - 30), index))) continue;
+    best = Math.max(best, weigh(s, view, index, m[0].length, layer));
+    if (best >= s.weight) break;
+  }
+  return best;
+}
+
+/** Like {@link bestIn}, but only in windows around the signal's gate words (every match contains one). */
+function bestNear(s: Signal, index: number, view: string, at: number[], layer: string): number {
+  const reach = REACH[index];
+  // Merge the windows first: when they cover most of the text, one pass over the whole text is cheaper than copies.
+  const windows: number[] = [];
+  let covered = 0;
+  for (let i = 0; i < at.length; i++) {
+    let from = Math.max(0, at[i] - reach);
+    let to = Math.min(view.length, at[i] + reach);
+    // Each window costs about as much as scanning 2 KB more: close ones are merged.
+    while (i + 1 < at.length && at[i + 1] - reach <= to + 2048) to = Math.min(view.length, at[++i] + reach);
+    // Never cut inside a word: a cut word could start or end a match that the whole text does not have.
+    while (from > 0 && isWordChar(view.charCodeAt(from - 1))) from--;
+    while (to < view.length && isWordChar(view.charCodeAt(to))) to++;
+    windows.push(from, to);
+    covered += to - from;
+  }
+  if (covered * 2 > view.length) return bestIn(s, view, 0, view.length, layer);
+  let best = 0;
+  for (let i = 0; i < windows.length && best < s.weight; i += 2) best = Math.max(best, bestIn(s, view, windows[i], windows[i + 1], layer));
+  return best;
+}
+
+function weigh(s: Signal, view: string, index: number, length: number, layer: string): number {
+  let weight = s.weight;
+  const end = index + length;
+  // A phrase quoted as an example ("phrases like 'ignore previous instructions'") is talked about, not said.
+  if (layer === 'text' && index > 0 && QUOTES.includes(view[index - 1]) && QUOTES.includes(view[end] ?? '')) weight = Math.min(weight, 0.35);
+  // "What does the <|endoftext|> token do?" names a special token instead of using it as a boundary.
+  if (s.family === 'boundary' && /^\s?(?:special\s)?(?:tokens?|markers?|tags?|delimiters?|sections?|blocks?|fields?|keys?|headers?|entries|entry|elements?|nodes?|roles?)\b/i.test(view.slice(end, end + 24))) weight = Math.min(weight, 0.35);
+  // "Testers tried to make the bot reveal its instructions" discusses an attack.
+  if (layer === 'text' && s.english && DISCUSSION.test(view.slice(Math.max(0, index - 100), index))) weight = Math.min(weight, 0.5);
+  return weight;
+}
+
+// ------------------------------------------------------------------ concepts
+/** How an entry ends: a whole word, a stem (any ending), or a regex run at the position (sticky). */
+interface ConceptEntry {
+  tag: number;
+  length: number;
+  kind: 'word' | 'stem' | 're';
+  re?: RegExp;
+}
+const byLiteral = new Map<string, ConceptEntry[]>();
+const addEntry = (literal: string, e: ConceptEntry): void => {
+  const list = byLiteral.get(literal) ?? [];
+  list.push(e);
+  byLiteral.set(literal, list);
+};
+for (const [tag, words] of CONCEPT_WORDS) {
+  for (const w of words) {
+    if (w.startsWith('/')) {
+      // A regex entry is found by the literals of its leading group, then checked in place.
+      const src = w.slice(1, -1);
+      const lead = /^\(\?:([a-z |]+)\)/.exec(src);
+      if (!lead) throw new Error(`concept regex needs a leading group of literals: ${src}`);
+      const re = new RegExp(`${src.replace(/ /g, '\\s')}(?![\\w'])`, 'iy');
+      for (const a of lead[1].split('|')) addEntry(a, { tag, length: a.length, kind: 're', re });
+    } else if (w.endsWith('*')) addEntry(w.slice(0, -1), { tag, length: w.length - 1, kind: 'stem' });
+    else addEntry(w, { tag, length: w.length, kind: 'word' });
+  }
+}
+/** Entries to try for a literal: its own, then those of its prefixes that are literals too (longest first). */
+const CANDIDATES = new Map<string, ConceptEntry[]>();
+for (const lit of byLiteral.keys()) {
+  const list = [...byLiteral.get(lit)!];
+  for (let k = lit.length - 1; k > 0; k--) list.push(...(byLiteral.get(lit.slice(0, k)) ?? []));
+  CANDIDATES.set(lit, list);
+}
+// A pure literal alternation: irregexp scans it about as fast as one literal. Any lookahead, class or `\s` in the
+// alternatives made it several hundred times slower, so word ends are checked by hand.
+const conceptLiterals = [...byLiteral.keys()].sort((a, b) => b.length - a.length);
+const CONCEPTS = new RegExp(
+  [conceptLiterals.filter((l) => /^\w/.test(l)), conceptLiterals.filter((l) => !/^\w/.test(l))]
+    .filter((ls) => ls.length > 0)
+    .map((ls, i) => `${i === 0 ? '\\b' : ''}${literalAlternation(ls)}`)
+    .join('|'),
+  'gi',
+);
+const isStemChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 45;
+const isWordOrQuote = (c: number): boolean => isWordChar(c) || c === 39;
+
+/** Short words that only name a model when used as one ("the assistant:", "AI agents reading"), not "AI team" or "assistant manager". */
+const BARE_AI = /^(?:ai|assistants?|agents?|models?|bots?|gpt|chatgpt|claude|copilot|gemini)$/i;
+const AI_NEXT = /^(?:[\s]?[,:;.!?)\]"'-]|\s?$|\s(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|reviewing|screening|scanning|crawling|indexing|evaluating|assessing|grading|ranking|rating|checking|handling|using|opening|seeing|that|which|who|must|should|shall|will|is|are|agents?|assistants?|systems?|models?|bots?|tools?|reviewers?|screeners?)\b)/i;
+/** A rule word that names its topic ("the rules of chess", "instructions for the desk") is not about the model. */
+const QUALIFIED = /^\s(?:for|about|on|regarding|from|of|in|at|inside|that came with|included with)\s(?!(?:your|the system|the developer|the assistant|the model|you\b|me\b|us\b|it\b|now\b|once\b|hold\b|good\b|real\b|all\b|openai|anthropic|(?:a|one) (?:second|moment|minute|bit|while|sec)\b|this (?:one|conversation|chat|session|request|question|answer|reply|response|task|time|purpose|test)\b|the (?:conversation|chat|above|start|beginning|top|rest|remainder|duration|moment|time being|next|purpose|test)\b))/i;
+const OWNED_ELSEWHERE = /\b(?:my|our|his|her|their|a|an|following|attached|below|sample|example|draft|test)\s(?:[\w-]+\s)?$/i;
+/** "no rules engine", "unrestricted access", "uncensored footage": the limitless word describes a thing. */
+const LIM_COMPOUND = /^\s(?:engines?|files?|pages?|api|access|plans?|tiers?|funds?|storage|accounts?|licen[sc]es?|internet|wifi|bandwidth|parking|zones?|areas?|kicks?|water|footage|edition|coffee|data|input|uploads?|downloads?|use|usage|returns?)\b/i;
+/** "you have a secret prompt": an indefinite article that still means the model's own. */
+const YOURS = /\byou(?:'ve| have| got| use| were given| received| keep| hide| are hiding)\s(?:got\s)?(?:a|an|any|some)\s(?:[\w-]+\s)?$/i;
+/** "the rules engine", "the instructions page": the rule word only modifies another noun. */
+const COMPOUND = /^\s(?:engines?|files?|pages?|documents?|docs?|tables?|sections?|lists?|manuals?|api|librar(?:y|ies)|templates?|tabs?|panels?|fields?|editors?|builders?|sets?|generators?|formats?|box|windows?|buttons?|menus?|wizards?|sheets?|books?|booklets?|cards?|handbooks?|checkers?|engineering|repository|repo|folder|directory|column|database|schema|version|versions|history|changelog)\b/i;
+/** The start of a sentence, line or quotation, then at most two words ("AI shopping agents: ..."). */
+const VOCATIVE_START = /(?:^|[.!?\n"'“(\[#/*:-])\s?(?:[\w-]+\s){0,2}$/;
+const SENTENCE_END = /(?<!\b(?:e\.g|i\.e|etc|vs|p\.s|mr|mrs|ms|dr|no|cf))[.!?]+(?=\s|$)|\n/gi;
+/** Words that mark talk about attacks anywhere in a sentence (see DISCUSSION). */
+const DISCUSSION_ANY = /\b(?:such as|e\.g\.|for example|for instance|examples? (?:of|like|such as)|phrases?|attacks?|attackers?|adversar(?:y|ies|ial)|malicious|injections?|jailbreaks|jailbreak(?:ing)? (?:prompts?|attacks?|techniques?|attempts?|methods?|examples?)|red[- ]team(?:ing|ers)?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier)|tricked into|test whether|checks? whether|whether (?:the|a|our|it) (?:bot|model|assistant|chatbot|ai))\b/i;
+
+/** A concept word: where it starts and its concept tags (see C). */
+export interface ConceptHit {
+  index: number;
+  tag: number;
+}
+
+
+interface RawHit {
+  index: number;
+  end: number;
+  tag: number;
+}
+
+/** Concept words of a view as the lexicon reads them, before context checks (cheap: one literal scan). */
+function rawConceptHits(view: string): RawHit[] {
+  const hits: RawHit[] = [];
+  CONCEPTS.lastIndex = 0;
+  for (let m = CONCEPTS.exec(view); m; m = CONCEPTS.exec(view)) {
+    // The longest literal matched; take the first entry for it (or a shorter one) whose ending fits here.
+    let tag = 0;
+    let end = m.index;
+    for (const e of CANDIDATES.get(m[0].toLowerCase()) ?? []) {
+      end = m.index + e.length;
+      if (e.kind === 'word') {
+        if (isWordOrQuote(view.charCodeAt(end))) continue;
+      } else if (e.kind === 'stem') {
+        while (end < view.length && end - m.index - e.length < 20 && isStemChar(view.charCodeAt(end))) end++;
+      } else {
+        e.re!.lastIndex = m.index;
+        const r = e.re!.exec(view);
+        if (!r) continue;
+        end = m.index + r[0].length;
+      }
+      tag = e.tag;
+      break;
+    }
+    if (!tag) {
+      CONCEPTS.lastIndex = m.index + 1;
+      continue;
+    }
+    CONCEPTS.lastIndex = end;
+    hits.push({ index: m.index, end, tag });
+  }
+  // "You are FreedomBot": naming a new persona (case matters, so it is not in the case-insensitive lexicon).
+  if (/\b(?:[Yy]ou are|[Yy]ou're|[Yy]ou will be|[Yy]ou'll be|[Cc]all yourself|[Yy]our name is)\s(?:now\s)?[A-Z]/.test(view)) {
+    execAll(/\b(?:[Yy]ou are|[Yy]ou're|[Yy]ou will be|[Yy]ou'll be|[Cc]all yourself|[Yy]our name is)\s(?:now\s)?[A-Z][\w-]{1,30}/g, view, (m) => {
+      hits.push({ index: m.index, end: m.index + m[0].length, tag: C.PER });
+    });
+    hits.sort((a, b) => a.index - b.index);
+  }
+  return hits;
+}
+
+/** The tag of a concept word once its context is read: whose rules, which topic, negated or not (0: none left). */
+function refineHit(view: string, h: RawHit): number {
+  let tag = h.tag;
+  const { index, end } = h;
+  if (tag & C.AIA && BARE_AI.test(view.slice(index, end)) && !AI_NEXT.test(view.slice(end, end + 16))) return 0;
+  // "Assistant, stop summarizing": a model addressed by name at the start of a sentence or quotation.
+  if (tag & C.AIA && /^\s?[,:]/.test(view.slice(end, end + 2)) && VOCATIVE_START.test(view.slice(Math.max(0, index - 40), index))) tag |= C.ADR;
+  if (tag & C.LIM && (LIM_COMPOUND.test(view.slice(end, end + 20)) || QUALIFIED.test(view.slice(end, end + 40)))) return 0;
+  if (tag & (C.DIR | C.DIR_AI | C.SEC)) {
+    // "my system prompt", "a system prompt", "the rules of chess": someone else's, or about something else.
+    const after = view.slice(end, end + 40);
+    const before = view.slice(Math.max(0, index - 30), index);
+    if ((OWNED_ELSEWHERE.test(before) && !YOURS.test(before)) || QUALIFIED.test(after) || COMPOUND.test(after)) tag &= ~(C.DIR | C.DIR_AI | C.SEC);
+  }
+  if (tag & (C.DIS | C.EXT) && NEGATED.test(view.slice(Math.max(0, index - 30), index))) tag &= ~(C.DIS | C.EXT);
+  return tag;
+}
+
+/** Concept hits of a view, in order, context checks applied (exported for tests and debugging). */
+export function conceptHits(view: string): ConceptHit[] {
+  return rawConceptHits(view).flatMap((h) => {
+    const tag = refineHit(view, h);
+    return tag ? [{ index: h.index, tag }] : [];
+  });
+}
+
+const QUOTE_TALK = /\b(?:such as|like|e\.g\.|for example|for instance|examples?|phrases?|sentences?|words?|terms?|expressions?|called|known as|means?|meaning|translat\w{0,5}|say(?:s|ing)?|said|write|type|spell)\b/i;
+
+/** True when the concept words of a sentence all sit inside one quotation ("phrases like \"ignore your rules\""). */
+function quotedOnly(text: string): boolean {
+  const open = text.search(/["“«]/);
+  if (open === -1) return false;
+  const close = text.slice(open + 1).search(/["”»]/);
+  if (close === -1) return false;
+  const inside = text.slice(open + 1, open + 1 + close);
+  const outside = text.slice(0, open) + ' ' + text.slice(open + 2 + close);
+  const inHits = conceptHits(inside).length;
+  return inHits >= 2 && inHits > conceptHits(outside).length;
+}
+
+const ruleFires = (tags: number, r: (typeof CONCEPT_RULES)[number]): boolean => (tags & r.all) === r.all && (r.any ?? []).every((g) => (tags & g) !== 0);
+
+/** Order-free rules over the concepts of each sentence, and of each sentence with the one before it. */
+function matchConcepts(view: string, layer: string, found: Map<string, InjectionSignal>): void {
+  const hits = rawConceptHits(view);
+  if (hits.length < 2) return;
+  // Sentences with their raw concept hits: walk the sentence ends once.
+  SENTENCE_END.lastIndex = 0;
+  let nextEnd = SENTENCE_END.exec(view);
+  let sentenceStart = 0;
+  const groups: Array<{ start: number; end: number; raw: number; from: number; to: number; tags: number }> = [];
+  for (let k = 0; k < hits.length; k++) {
+    const h = hits[k];
+    while (nextEnd && nextEnd.index + nextEnd[0].length <= h.index) {
+      sentenceStart = nextEnd.index + nextEnd[0].length;
+      nextEnd = SENTENCE_END.exec(view);
+    }
+    const last = groups[groups.length - 1];
+    // A model's name may turn out to address it (ADR): count that as possible before reading the context.
+    const raw = h.tag & C.AIA ? h.tag | C.ADR : h.tag;
+    if (last && last.start === sentenceStart) {
+      last.raw |= raw;
+      last.to = k + 1;
+    } else groups.push({ start: sentenceStart, end: nextEnd ? nextEnd.index : view.length, raw, from: k, to: k + 1, tags: -1 });
+  }
+  // Context checks cost more than the scan: read the context only of sentences where some rule could fire.
+  const refined = (g: (typeof groups)[number]): number => {
+    if (g.tags === -1) {
+      g.tags = 0;
+      for (let k = g.from; k < g.to; k++) g.tags |= refineHit(view, hits[k]);
+    }
+    return g.tags;
+  };
+  const couldFire = (raw: number): boolean => CONCEPT_RULES.some((r) => ruleFires(raw, r));
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    const prev = groups[i - 1];
+    // A sentence alone, or with the sentence right before it when both are short ("There are no more rules. Your creators removed them.").
+    const windows: Array<[number, number]> = [];
+    if (couldFire(g.raw)) windows.push([refined(g), g.start]);
+    if (prev && prev.end + 3 >= g.start && g.end - prev.start <= 400 && couldFire(g.raw | prev.raw)) windows.push([refined(g) | refined(prev), prev.start]);
+    for (const [tags, start] of windows) {
+      let text: string | null = null;
+      for (const r of CONCEPT_RULES) {
+        if (!ruleFires(tags, r)) continue;
+        let weight = r.weight;
+        if (layer === 'text') {
+          // Talk about attacks, or words inside a quotation, name the attack instead of making it.
+          text ??= view.slice(start, g.end);
+          if (DISCUSSION_ANY.test(text)) weight = Math.min(weight, 0.5);
+          // Quoted words count as talk only when the sentence says so ("phrases like", "the word"); a quoted order in
+          // a pasted email is still an order.
+          if (quotedOnly(text) && QUOTE_TALK.test(text)) weight = Math.min(weight, 0.35);
+        }
+        add(found, { id: r.id, family: r.family, weight, layer });
+      }
+    }
   }
 }
 
@@ -212,32 +525,84 @@ function windowTest(re: RegExp, text: string): boolean {
   return false;
 }
 
-const B64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 const HEX = /(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :,]?){12,}(?![0-9A-Fa-f])/g;
 const URLENC = /(?:%[0-9A-Fa-f]{2}[^\s%]{0,40}){3,}/g;
 const MAX_SEGMENTS = 32;
+// Character classes for the one-pass candidate scan (ASCII only; anything else ends a run).
+const B64_CHAR = new Uint8Array(128);
+const HEX_DIGIT = new Uint8Array(128);
+const HEX_SPAN = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  B64_CHAR[c] = /[A-Za-z0-9+/_-]/.test(ch) ? 1 : 0;
+  HEX_DIGIT[c] = /[0-9A-Fa-f]/.test(ch) ? 1 : 0;
+  HEX_SPAN[c] = /[0-9A-Fa-f :,xX\\]/.test(ch) ? 1 : 0;
+}
+const inClass = (table: Uint8Array, c: number): boolean => c < 128 && table[c] === 1;
+
+/**
+ * Base64 candidates (maximal runs of 16+ base64 characters, then at most two '=' and no more) and spans where a
+ * hex dump may hide (24+ hex digits among hex digits, separators and 0x/\x), found in one pass over character codes:
+ * the same candidates `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])/` finds, without running
+ * a regex at every word of a long text.
+ */
+function encodedCandidates(raw: string): { b64: string[]; hexSpans: Array<[number, number]> } {
+  const b64: string[] = [];
+  const hexSpans: Array<[number, number]> = [];
+  const n = raw.length;
+  for (let i = 0; i < n; ) {
+    if (!inClass(B64_CHAR, raw.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && inClass(B64_CHAR, raw.charCodeAt(j))) j++;
+    if (j - i >= 16) {
+      let k = j;
+      while (k < n && k - j < 3 && raw.charCodeAt(k) === 61) k++;
+      if (k - j <= 2 && !(k < n && (inClass(B64_CHAR, raw.charCodeAt(k)) || raw.charCodeAt(k) === 61))) b64.push(raw.slice(i, k));
+    }
+    i = j;
+  }
+  for (let i = 0; i < n; ) {
+    if (!inClass(HEX_SPAN, raw.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let digits = 0;
+    while (j < n && inClass(HEX_SPAN, raw.charCodeAt(j))) digits += HEX_DIGIT[raw.charCodeAt(j++)];
+    if (digits >= 24) hexSpans.push([i, j]);
+    i = j;
+  }
+  return { b64, hexSpans };
+}
 
 /** Base64, hex and percent-encoded segments that decode to readable text. */
 function decodeSegments(raw: string): Array<{ text: string; layer: string }> {
   const out: Array<{ text: string; layer: string }> = [];
-  for (const m of raw.matchAll(B64)) {
+  const { b64, hexSpans } = encodedCandidates(raw);
+  for (const seg of b64) {
     if (out.length >= MAX_SEGMENTS) break;
-    const seg = m[0];
     // Plain words and identifiers are not base64: real payloads mix case and digits or padding.
     if (!/[A-Z]/.test(seg) || !/[a-z]/.test(seg) || (!/\d/.test(seg) && !seg.endsWith('=') && seg.length < 24)) continue;
     const text = base64ToText(seg);
     if (text) out.push({ text, layer: 'base64' });
   }
-  for (const m of raw.matchAll(HEX)) {
-    if (out.length >= MAX_SEGMENTS) break;
-    const hex = m[0].replace(/0x|\\x|[ :,]/g, '');
-    const bytes = new Uint8Array(hex.length >> 1);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-    const text = bytesToText(bytes);
-    if (text) out.push({ text, layer: 'hex' });
+  for (const [from, to] of hexSpans) {
+    // A hex match never leaves its span, and the characters around a span are not hex digits: matching the slice
+    // finds what matching the whole text would.
+    execAll(HEX, raw.slice(from, to), (m) => {
+      if (out.length >= MAX_SEGMENTS) return;
+      const hex = m[0].replace(/0x|\\x|[ :,]/g, '');
+      const bytes = new Uint8Array(hex.length >> 1);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+      const text = bytesToText(bytes);
+      if (text) out.push({ text, layer: 'hex' });
+    });
   }
   if (raw.includes('%')) {
-    for (const m of raw.matchAll(URLENC)) {
+    execAll(URLENC, raw, (m) => {
       // The regex starts at the first escape; the word before it belongs to the same token.
       let s = m.index;
       while (s > 0 && s > m.index - 40 && !/\s/.test(raw[s - 1])) s--;
@@ -246,7 +611,7 @@ function decodeSegments(raw: string): Array<{ text: string; layer: string }> {
       } catch {
         // Not valid percent-encoding: nothing hidden there.
       }
-    }
+    });
   }
   return out;
 }
@@ -282,6 +647,21 @@ function bytesToText(bytes: Uint8Array): string | null {
 }
 
 const UTF16 = new TextDecoder('utf-16le');
+
+/** The text backwards by UTF-16 unit, surrogate pairs kept in order (one typed array instead of an array per character). */
+function reversed(s: string): string {
+  const codes = new Uint16Array(s.length);
+  for (let i = 0, j = s.length - 1; i < s.length; i++, j--) {
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      codes[j - 1] = c;
+      codes[j] = s.charCodeAt(++i);
+      j--;
+    } else codes[j] = c;
+  }
+  return UTF16.decode(codes);
+}
 
 function rot13(s: string): string {
   // A code table decoded in one go: a replace() callback per letter costs ten times more.

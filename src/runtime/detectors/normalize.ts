@@ -46,13 +46,21 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const map = new Int32Array(withMap ? input.length + 1 : 0);
     for (let i = 0; i < map.length; i++) map[i] = i;
     if (!homoglyphs) return { text: input, map, hidden: '' };
-    const spaced = collapseSpacing(input, map);
+    const spaced = collapseSpacing(input, map, true);
     return { text: deLeet(spaced.text), map: spaced.map, hidden: '' };
   }
   // Pieces are joined once at the end (reading back from a growing string flattens it on every
   // character); ASCII runs are copied whole, only non-ASCII code points take the slow path.
   const pieces: string[] = [];
-  const map: number[] = [];
+  // The offset map grows in a typed array (a push per character cost more than the folding itself).
+  let map = new Int32Array(withMap ? input.length + 16 : 0);
+  let n = 0;
+  const room = (extra: number): void => {
+    if (n + extra <= map.length) return;
+    const bigger = new Int32Array(Math.max(map.length * 2, n + extra + 16));
+    bigger.set(map.subarray(0, n));
+    map = bigger;
+  };
   let hidden = '';
   let prev = '';
   const nonAscii = /[^\x00-\x7f]/g;
@@ -63,7 +71,10 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     const stop = found ? found.index : input.length;
     if (stop > i) {
       pieces.push(input.slice(i, stop));
-      if (withMap) for (let k = i; k < stop; k++) map.push(k);
+      if (withMap) {
+        room(stop - i);
+        for (let k = i; k < stop; k++) map[n++] = k;
+      }
       prev = input[stop - 1];
       i = stop;
       if (!found) break;
@@ -80,7 +91,10 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       if (opts.invisibleAsSpace) {
         pieces.push(' ');
         prev = ' ';
-        if (withMap) map.push(i);
+        if (withMap) {
+          room(1);
+          map[n++] = i;
+        }
       }
       i += width;
       continue;
@@ -88,20 +102,27 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     if (unicode) ch = nfkc(ch);
     if (homoglyphs) {
       const next = input[i + width] ?? '';
-      // Only inside Latin words, or alone: a whole Cyrillic or Greek sentence keeps its own letters.
+      // Only inside Latin words, or alone among Latin words: a whole Cyrillic or Greek sentence keeps its own
+      // letters, one-letter words included ("у тебя", "с этого").
       const g = HOMOGLYPHS[ch];
-      if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined))) ch = g;
+      if (g && (LATIN.test(prev) || LATIN.test(next) || (!NON_LATIN.test(next) && !NON_LATIN.test(prev) && HOMOGLYPHS[next] === undefined && !NON_LATIN.test(input[i - 2] ?? '') && !NON_LATIN.test(input[i + width + 1] ?? '')))) ch = g;
     }
-    if (withMap) for (let k = 0; k < ch.length; k++) map.push(i);
+    if (withMap) {
+      room(ch.length);
+      for (let k = 0; k < ch.length; k++) map[n++] = i;
+    }
     pieces.push(ch);
     prev = ch[ch.length - 1] ?? prev;
     i += width;
   }
-  if (withMap) map.push(input.length);
+  if (withMap) {
+    room(1);
+    map[n++] = input.length;
+  }
   let text = pieces.join('');
-  let m: Int32Array = Int32Array.from(map);
+  let m: Int32Array = withMap ? map.slice(0, n) : map;
   if (homoglyphs) {
-    ({ text, map: m } = collapseSpacing(text, m));
+    ({ text, map: m } = collapseSpacing(text, m, false));
     text = deLeet(text);
   }
   return { text, map: m, hidden };
@@ -119,21 +140,48 @@ function nfkc(ch: string): string {
   return r;
 }
 
-/** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`) into words. */
-function collapseSpacing(text: string, map: Int32Array): { text: string; map: Int32Array } {
-  const re = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/gu;
-  const matches = [...text.matchAll(re)];
-  if (matches.length === 0) return { text, map };
+// Letter-spaced runs: single letters joined by one repeated separator. The ASCII form of the same
+// pattern runs ~20x faster than the Unicode one; both find the same runs in ASCII text. In other text,
+// SPACED_CORE ("sep, one character, same sep": every run has one right after its first letter) finds
+// the few places where the Unicode pattern is then tried, anchored (sticky), instead of everywhere.
+const SPACED_UNICODE = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)\p{L}(?:\1\p{L}){1,}(?![\p{L}\p{N}])/uy;
+const SPACED_CORE = /([ .\-_*·|/+~]|\p{Extended_Pictographic}\uFE0F?)[^\s.\-_*·|/+~]\1/gu;
+const SPACED_ASCII = /(?<![A-Za-z0-9])[A-Za-z]([ .\-_*|/+~])[A-Za-z](?:\1[A-Za-z]){1,}(?![A-Za-z0-9])/g;
+
+/** Next letter-spaced run at or after `from` (the same match a global SPACED_UNICODE would find). */
+function nextSpacedRun(text: string, from: number): RegExpExecArray | null {
+  SPACED_CORE.lastIndex = from + 1;
+  for (let core = SPACED_CORE.exec(text); core; core = SPACED_CORE.exec(text)) {
+    SPACED_UNICODE.lastIndex = core.index - 1;
+    const m = SPACED_UNICODE.exec(text);
+    if (m) return m;
+    // Cores may overlap ("a b c"): look again one code point on (a separator may be an emoji).
+    SPACED_CORE.lastIndex = core.index + (text.codePointAt(core.index)! > 0xffff ? 2 : 1);
+  }
+  return null;
+}
+
+/** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`) into words. `map` may be empty (no offsets wanted). */
+function collapseSpacing(text: string, map: Int32Array, ascii: boolean): { text: string; map: Int32Array } {
+  SPACED_ASCII.lastIndex = 0;
+  const next = (from: number): RegExpExecArray | null => {
+    if (!ascii) return nextSpacedRun(text, from);
+    SPACED_ASCII.lastIndex = from;
+    return SPACED_ASCII.exec(text);
+  };
+  let m = next(0);
+  if (!m) return { text, map };
+  const withMap = map.length > 0;
   const out: string[] = [];
   const outMap = new Int32Array(map.length);
   let n = 0;
   const copy = (from: number, to: number): void => {
     out.push(text.slice(from, to));
-    for (let i = from; i < to; i++) outMap[n++] = map[i];
+    if (withMap) for (let i = from; i < to; i++) outMap[n++] = map[i];
   };
   let last = 0;
   let afterRun = false;
-  for (const m of matches) {
+  for (; m; m = next(m.index + m[0].length)) {
     // Letter-spaced text separates words with wide gaps: one space is enough once letters are joined.
     let from = last;
     let to = m.index;
@@ -142,9 +190,12 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
     copy(from, to);
     const sep = m[1];
     for (let i = m.index; i < m.index + m[0].length; i++) {
-      if (text[i] === sep) continue;
+      if (text.startsWith(sep, i)) {
+        i += sep.length - 1;
+        continue;
+      }
       out.push(text[i]);
-      outMap[n++] = map[i];
+      if (withMap) outMap[n++] = map[i];
     }
     last = m.index + m[0].length;
     afterRun = true;
@@ -152,18 +203,54 @@ function collapseSpacing(text: string, map: Int32Array): { text: string; map: In
   let from = last;
   while (from < text.length - 1 && text[from] === ' ' && text[from + 1] === ' ') from++;
   copy(from, text.length);
-  outMap[n++] = map[text.length];
-  return { text: out.join(''), map: outMap.slice(0, n) };
+  if (withMap) outMap[n++] = map[text.length];
+  return { text: out.join(''), map: withMap ? outMap.slice(0, n) : map };
 }
 
-/** Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers. */
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** Leet characters: 0 1 3 4 5 7 (anywhere next to a letter) and $ ! (only before one). */
+const isLeetDigit = (c: number): boolean => c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55;
+const isLeet = (c: number): boolean => isLeetDigit(c) || c === 36 || c === 33;
+const LEET_CHAR = /[013457$!]/g;
+
+/**
+ * Maps leetspeak digits and symbols to letters, but only when they touch a letter (`1gn0re`), so numbers stay numbers.
+ * '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
+ * One pass over character codes instead of a regex replace: same result, several times faster.
+ */
 function deLeet(text: string): string {
-  // '$', '!' and '@' only before a letter ("!gnore", "@ll"): "done!" keeps its '!' and e-mail addresses their '@'.
-  return text
-    .replace(/(?<=[A-Za-z])[013457]+|(?<![013457$!])[013457$!]+(?=[A-Za-z])/g, (s) => {
-      let r = '';
-      for (const c of s) r += LEET[c] ?? c;
-      return r;
-    })
-    .replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])/g, 'a');
+  let out = '';
+  let from = 0;
+  const n = text.length;
+  // Jump from one leet character to the next (most text has few): the loop below only sees those.
+  LEET_CHAR.lastIndex = 0;
+  for (let hit = LEET_CHAR.exec(text); hit; hit = LEET_CHAR.exec(text)) {
+    const i = hit.index;
+    if (i < from) {
+      LEET_CHAR.lastIndex = from;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    // A maximal run: after a letter, only leet digits continue it (/(?<=[A-Za-z])[013457]+/);
+    // otherwise the run is any leet characters, not preceded by one, and must touch a letter after it.
+    let j = i;
+    if (isLeetDigit(c) && i > 0 && isLetter(text.charCodeAt(i - 1))) {
+      while (j < n && isLeetDigit(text.charCodeAt(j))) j++;
+    } else {
+      if (i > 0 && isLeet(text.charCodeAt(i - 1))) continue;
+      while (j < n && isLeet(text.charCodeAt(j))) j++;
+      if (!isLetter(text.charCodeAt(j))) {
+        LEET_CHAR.lastIndex = j;
+        continue;
+      }
+    }
+    out += text.slice(from, i);
+    for (let k = i; k < j; k++) out += LEET[text[k]];
+    from = j;
+    LEET_CHAR.lastIndex = j;
+  }
+  if (from > 0) out += text.slice(from);
+  else out = text;
+  // "@ll" is leet for "all"; "@AI" or "@copilot" is a mention of a bot and stays as it is.
+  return out.includes('@') ? out.replace(/(?<![A-Za-z0-9])@(?=[A-Za-z])(?!(?:ai|assistant|copilot|gpt|chatgpt|claude|gemini|bot)\b)/gi, 'a') : out;
 }

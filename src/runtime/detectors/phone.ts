@@ -43,11 +43,21 @@ function internationalOk(digits: string): boolean {
  * next to a phone keyword (`context`), a trunk-prefixed national number.
  */
 export function isPlausiblePhone(raw: string, context: boolean): boolean {
-  const s = raw.replace(/\s+/g, ' ').trim();
-  if (DATE_LIKE.test(s.replace(/^\+/, ''))) return false;
+  // Every accepted form has at least 8 digits (international 8+, NANP 10, national 9+): most candidates stop here.
+  let digitCount = 0;
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) digitCount++;
+  if (digitCount < 8) return false;
+  const s = /\s\s|^\s|\s$|[^\S ]/.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw;
+  if (DATE_LIKE.test(s.charCodeAt(0) === 43 ? s.slice(1) : s)) return false;
   // Mixed separators such as `1.5-2` read as arithmetic or ranges, not phone numbers.
-  const seps = new Set(s.replace(/[\d+()]/g, '').replace(/ /g, ''));
-  if (seps.size > 1) return false;
+  let sep = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 45 || c === 46 || c === 47) {
+      if (sep !== 0 && sep !== c) return false;
+      sep = c;
+    }
+  }
   if (s.startsWith('+') || /^00[1-9]/.test(s)) {
     const cleaned = s.replace(/\(0\)/, '');
     const digits = cleaned.replace(/\D/g, '').replace(/^00/, '');

@@ -1,4 +1,5 @@
 // Built-in PII and secret detectors: pure, linear-time functions from text to entity spans.
+import { execAll } from './exec-all.js';
 import { isPlausiblePhone } from './phone.js';
 
 /** A detected span in a text. Offsets are UTF-16 code units, end exclusive. */
@@ -89,18 +90,20 @@ export function cardIssuer(digits: string): string | null {
 const CARD = /\d(?<![\d.,\-/]\d)(?:\d{3}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{3}([ -]?)\d{6}\2\d{4,5})(?![\d\-/]|[.,]\d)/g;
 
 const findCards: Finder = (text, out) => {
-  for (const m of text.matchAll(CARD)) {
+  execAll(CARD, text, (m) => {
     const digits = m[0].replace(/\D/g, '');
     if (digits.length >= 12 && digits.length <= 19 && luhn(digits) && cardIssuer(digits)) {
       out.push({ entity: 'CREDIT_CARD', start: m.index, end: m.index + m[0].length });
     }
-  }
+  });
 };
 
 // ---------------------------------------------------------------- SSN
 const SSN = /(\d(?<![\d\-./:]\d)\d{2})([- ])(\d{2})\2(\d{4})(?![\d\-/:]|[.,]\d)/g;
-const SSN_BARE = /\d(?<![\d\-./:]\d)\d{8}(?![\d\-/:]|[.,]\d)/g;
+/** Nine bare digits, tried only right after an SSN keyword (sticky). */
+const SSN_BARE_AT = /\d(?<![\d\-./:]\d)\d{8}(?![\d\-/:]|[.,]\d)/y;
 const SSN_CONTEXT = /\b(?:ssn|ssns|social security(?: number| no\.?| #)?|soc\.? sec\.?)\W{0,5}$/i;
+const SSN_KEYWORD = /\b(?:ssns|ssn|social security(?: number| no\.?| #)?|soc\.? sec\.?)\W{0,5}/gi;
 
 /** SSA rules: area 000, 666 and 900–999, group 00 and serial 0000 are never issued. */
 export function isIssuableSsn(area: string, group: string, serial: string): boolean {
@@ -108,14 +111,17 @@ export function isIssuableSsn(area: string, group: string, serial: string): bool
 }
 
 const findSsns: Finder = (text, out) => {
-  for (const m of text.matchAll(SSN)) {
+  execAll(SSN, text, (m) => {
     // Space-separated digits are only an SSN next to an SSN keyword (else: phone fragments, ids).
-    if (m[2] === ' ' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
+    if (m[2] === ' ' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) return;
     if (isIssuableSsn(m[1], m[3], m[4])) out.push({ entity: 'SSN', start: m.index, end: m.index + m[0].length });
-  }
-  if (!/ssn|social|soc\.?\s?sec/i.test(text)) return;
-  for (const m of text.matchAll(SSN_BARE)) {
-    if (!SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
+  });
+  // Bare nine digits only count right after an SSN keyword: look only there.
+  SSN_KEYWORD.lastIndex = 0;
+  for (let k = SSN_KEYWORD.exec(text); k; k = SSN_KEYWORD.exec(text)) {
+    SSN_BARE_AT.lastIndex = k.index + k[0].length;
+    const m = SSN_BARE_AT.exec(text);
+    if (!m) continue;
     const d = m[0];
     if (isIssuableSsn(d.slice(0, 3), d.slice(3, 5), d.slice(5))) out.push({ entity: 'SSN', start: m.index, end: m.index + 9 });
   }
@@ -147,9 +153,9 @@ export function ibanChecksumOk(iban: string): boolean {
 const IBAN = /([A-Z](?<![A-Za-z0-9][A-Z])[A-Z])(\d{2})((?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![a-z0-9])/g;
 
 const findIbans: Finder = (text, out) => {
-  for (const m of text.matchAll(IBAN)) {
+  execAll(IBAN, text, (m) => {
     const len = IBAN_LENGTHS[m[1]];
-    if (!len) continue;
+    if (!len) return;
     // The regex may run into a following upper-case word: cut at the country's length.
     let count = 0;
     let end = m.index;
@@ -158,25 +164,51 @@ const findIbans: Finder = (text, out) => {
       if (raw[i] !== ' ') count++;
       end = m.index + i + 1;
     }
-    if (count !== len || /[A-Za-z0-9]/.test(text[end] ?? '')) continue;
+    if (count !== len || /[A-Za-z0-9]/.test(text[end] ?? '')) return;
     const compact = text.slice(m.index, end).replace(/ /g, '');
     if (ibanChecksumOk(compact)) out.push({ entity: 'IBAN', start: m.index, end });
-  }
+  });
 };
 
 // ---------------------------------------------------------------- IP_ADDRESS
 const IPV4 = /(\d(?<![\w.:-]\d)\d{0,2})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
 const VERSION_CONTEXT = /\b(?:v|ver|version|versions|release|rel|build|firmware|fw|rev|revision|update|patch|sdk|api|os|ios|android|chrome|node|section|sections|chapter|clause|figure|fig|table|step|rule|item|paragraph|para|art|article|§)\W{0,3}$/i;
+/** Words near a dotted quad that make it a network address. */
+const IP_CONTEXT = /(?:^|[^a-z])(?:ip|ips|ipv4|ip_address|ipaddr|addr|address|addresses|host|hostname|hosts|server|servers|ping|ssh|scp|rdp|telnet|curl|wget|nmap|traceroute|nslookup|dig|connect|connected|connection|connections|connecting|gateway|subnet|netmask|cidr|dns|nameserver|resolver|route|routes|proxy|firewall|client|clients|remote|peer|peers|x-forwarded-for|forwarded|src|dst|source|destination|listen|listening|bind|nat|vpn|lan|wan|router|allowlist|whitelist|blocklist|blacklist|blocked|banned|allow|deny|login|logins|request|requests|traffic|origin|endpoint|node|nodes|instance|vm|container|pod|interface|inet|eth\d|port|attacker|attack|scan|scanned|visitor|visitors)(?:[^a-z]|$)/i;
+/** Words around a dotted quad that make it a version or build number. */
+const VERSION_WORDS_BEFORE = /(?:^|[^a-z])(?:v|ver|version|versions|release|released|build|builds|firmware|update|updated|upgrade|upgraded|upgrading|downgrade|downgraded|patch|patched|hotfix|driver|package|sdk|app|assembly|assemblyversion|fileversion|productversion|nuget|pip|npm|gem|maven|apk|ios|android|windows|macos|chrome|firefox|edge|safari|kernel|bios|installed|install|installing|bumped|bump|pinned|pin|requires|tag|tagged)(?:[^a-z]|$)[^\n]{0,30}$/i;
+const VERSION_WORDS_AFTER = /^[\s,)]{0,3}(?:release|build|update|patch|version|beta|alpha|rc\d*|lts|hotfix|changelog|is out|was released|ships|introduced|adds|fixes|fixed|deprecated)\b/i;
+
+/** Private, loopback, link-local, shared and documentation ranges: dotted quads there are addresses. */
+function reservedRange(o: number[]): boolean {
+  return o[0] === 10 || o[0] === 127 || (o[0] === 172 && o[1] >= 16 && o[1] <= 31) || (o[0] === 192 && o[1] === 168) || (o[0] === 169 && o[1] === 254) || (o[0] === 100 && o[1] >= 64 && o[1] <= 127) || (o[0] === 192 && o[1] === 0 && o[2] === 2) || (o[0] === 198 && o[1] === 51 && o[2] === 100) || (o[0] === 203 && o[1] === 0 && o[2] === 113);
+}
+
+/**
+ * Whether a valid dotted quad at `start..end` is an IP address rather than a version or build number
+ * ("upgraded to 4.8.1.0", "2.1.0.4 ships Monday"). Network words or a port/CIDR suffix make it an address;
+ * version words make it a version; without either, small numbers that look like a version (all parts under
+ * 100, a first part under 30 or a last part of 0) are read as one, unless in a reserved address range or all
+ * four parts are equal (1.1.1.1, 8.8.8.8).
+ */
+function isIpv4Address(text: string, start: number, end: number, o: number[]): boolean {
+  const before = text.slice(Math.max(0, start - 40), start);
+  if (VERSION_CONTEXT.test(before.slice(-12))) return false;
+  if (/^(?::\d{1,5}\b|\/\d{1,2}\b)/.test(text.slice(end, end + 6)) || IP_CONTEXT.test(before.slice(before.lastIndexOf('\n') + 1))) return true;
+  if (VERSION_WORDS_BEFORE.test(before) || VERSION_WORDS_AFTER.test(text.slice(end, end + 24))) return false;
+  const versionShaped = o.every((x) => x < 100) && (o[0] < 30 || o[3] === 0);
+  return !versionShaped || reservedRange(o) || o.every((x) => x === o[0]);
+}
 
 const findIpv4: Finder = (text, out) => {
-  for (const m of text.matchAll(IPV4)) {
+  execAll(IPV4, text, (m) => {
     const octets = [m[1], m[2], m[3], m[4]];
-    if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) continue;
-    if (VERSION_CONTEXT.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    out.push({ entity: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length });
-  }
+    if (octets.some((o) => Number(o) > 255 || (o.length > 1 && o[0] === '0'))) return;
+    const end = m.index + m[0].length;
+    if (!isIpv4Address(text, m.index, end, octets.map(Number))) return;
+    out.push({ entity: 'IP_ADDRESS', start: m.index, end });
+  });
 };
-
 
 /** Parses an IPv6 address (with optional embedded IPv4) strictly. */
 export function isIpv6(s: string): boolean {
@@ -230,22 +262,38 @@ const findIpv6: Finder = (text, out) => {
 const PHONE = /(?:\+(?<![\w+.\-/:=#@$]\+)\(?\d|\((?<![\w+.\-/:=#@$]\()\d|\d(?<![\w+.\-/:=#@$(]\d))[\d ().\-]{5,18}\d(?![\w\-/:@]|[.,]\d)/g;
 const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|mob|cell|fax|call|text|sms|whatsapp|ring|contact|reach|dial|hotline|number|no\.|telefon|téléphone|teléfono|telefone|telefono|handy|portable|tél)\b[^\n\d]{0,20}$/i;
 
+/** A code token right before a candidate ("1Z 999 AA1 01 2345 6784"): the digits continue that code. */
+const CODE_BEFORE = /(?:^|[\s(])(?=[A-Za-z0-9]*\d)([A-Za-z0-9]{2,})[ -]$/;
+/** A code token right after a candidate: letters and digits mixed, or three digits or more. */
+const CODE_AFTER = /^[ -](?:(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}|\d{3,})(?![\w/])/;
+const SHIPMENT_CONTEXT = /\b(?:tracking|track|shipment|shipping|parcel|package|consignment|waybill|awb|ups|fedex|usps|dhl|order|invoice|serial|sku|ref|reference|account|acct|iban|bic|swift)\b[^\n\d]{0,20}$/i;
+
 const findPhones: Finder = (text, out) => {
-  for (const m of text.matchAll(PHONE)) {
+  execAll(PHONE, text, (m) => {
     const raw = m[0];
-    const context = PHONE_CONTEXT.test(text.slice(Math.max(0, m.index - 30), m.index));
-    if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end: m.index + raw.length });
-  }
+    const end = m.index + raw.length;
+    const before = text.slice(Math.max(0, m.index - 30), m.index);
+    const context = PHONE_CONTEXT.test(before);
+    // Digit groups that continue a longer code (a spaced tracking or account number) are not a phone number.
+    if (((before.endsWith(' ') || before.endsWith('-')) && CODE_BEFORE.test(before)) || ((text[end] === ' ' || text[end] === '-') && CODE_AFTER.test(text.slice(end, end + 16)))) return;
+    if (!context && SHIPMENT_CONTEXT.test(before)) return;
+    if (isPlausiblePhone(raw, context)) out.push({ entity: 'PHONE', start: m.index, end });
+  });
 };
 
 // ---------------------------------------------------------------- API_KEY
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const counts = new Map<number, number>();
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+    n++;
+  }
   let h = 0;
   for (const c of counts.values()) {
-    const p = c / s.length;
+    const p = c / n;
     h -= p * Math.log2(p);
   }
   return h;
@@ -268,6 +316,8 @@ interface KeyRule {
   pattern: RegExp;
   /** Regex source of a prefix every match contains; the rule is skipped when the prefilter never sees it. */
   pre?: string;
+  /** When set, every match starts this many characters before the prefix: the rule is tried only there (sticky). */
+  at?: number;
   /** Capture group holding the random body to vet (0 = whole match). */
   body?: number;
   /** Capture group that is the secret itself (redacts only it); default the whole match. */
@@ -280,25 +330,25 @@ const KEY_NAMES = String.raw`(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?sec
 
 const KEY_RULES: KeyRule[] = [
   // Anthropic before OpenAI: both start with sk-.
-  { pre: 'sk-ant-', pattern: /sk-ant-(?<![\w-]sk-ant-)(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
-  { pre: 'sk-', pattern: /sk-(?<![\w-]sk-)(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { pre: 'A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)', pattern: /A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
-  { pre: 'gh[pousr]_', pattern: /gh(?<!\wgh)[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
-  { pre: 'github_pat_', pattern: /github_pat_(?<!\wgithub_pat_)([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
-  { pre: 'glpat-', pattern: /glpat-(?<!\wglpat-)([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
-  { pre: 'xox', pattern: /xox(?<![\w-]xox)[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
+  { pre: 'sk-ant-', at: 0, pattern: /sk-ant-(?<![\w-]sk-ant-)(?:api|admin|sid)\d{2}-([A-Za-z0-9_-]{32,})(?![\w-])/g, body: 1 },
+  { pre: 'sk-', at: 0, pattern: /sk-(?<![\w-]sk-)(?!ant-)(?:proj-|svcacct-|admin-|None-)?([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pre: 'A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)', at: 0, pattern: /A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])/g, body: 0, minEntropy: 2.5 },
+  { pre: 'gh[pousr]_', at: 0, pattern: /gh(?<!\wgh)[pousr]_([A-Za-z0-9]{36,255})(?!\w)/g, body: 1 },
+  { pre: 'github_pat_', at: 0, pattern: /github_pat_(?<!\wgithub_pat_)([A-Za-z0-9_]{60,255})(?!\w)/g, body: 1 },
+  { pre: 'glpat-', at: 0, pattern: /glpat-(?<!\wglpat-)([A-Za-z0-9_-]{20,})(?![\w-])/g, body: 1 },
+  { pre: 'xox', at: 0, pattern: /xox(?<![\w-]xox)[abposr]-([0-9A-Za-z-]{10,})(?![\w-])/g, body: 1, minEntropy: 2.8 },
   { pre: 'hooks\\.slack\\.com', pattern: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g, body: 1 },
-  { pre: 'k_(?:live|test)_', pattern: /[sr]k_(?<!\w[sr]k_)(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
-  { pre: 'whsec_', pattern: /whsec_(?<!\wwhsec_)([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
-  { pre: 'AIza', pattern: /AIza(?<![\w-]AIza)([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
-  { pre: 'npm_', pattern: /npm_(?<!\wnpm_)([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
-  { pre: 'hf_', pattern: /hf_(?<!\whf_)([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
-  { pre: 'SG\\.', pattern: /SG\.(?<!\wSG\.)([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
+  { pre: 'k_(?:live|test)_', at: 1, pattern: /[sr]k_(?<!\w[sr]k_)(?:live|test)_([0-9A-Za-z]{16,})(?!\w)/g, body: 1 },
+  { pre: 'whsec_', at: 0, pattern: /whsec_(?<!\wwhsec_)([0-9A-Za-z+/]{24,})(?!\w)/g, body: 1 },
+  { pre: 'AIza', at: 0, pattern: /AIza(?<![\w-]AIza)([0-9A-Za-z_-]{35})(?![\w-])/g, body: 1 },
+  { pre: 'npm_', at: 0, pattern: /npm_(?<!\wnpm_)([A-Za-z0-9]{36})(?!\w)/g, body: 1 },
+  { pre: 'hf_', at: 0, pattern: /hf_(?<!\whf_)([A-Za-z]{34})(?!\w)/g, body: 1, minEntropy: 3.0, vet: false },
+  { pre: 'SG\\.', at: 0, pattern: /SG\.(?<!\wSG\.)([\w-]{22}\.[\w-]{43})(?![\w-])/g, body: 1 },
   { pattern: /[SA][KC](?<!\w[SA][KC])([0-9a-f]{32})(?!\w)/g, body: 1, minEntropy: 3.0 },
-  { pre: 'eyJ', pattern: /eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
+  { pre: 'eyJ', at: 0, pattern: /eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g, vet: false },
   { pre: 'PRIVATE KEY-----', pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g, vet: false },
   // URL userinfo passwords: scheme://user:password@host.
-  { pre: '://', pattern: /:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dg, span: 1, vet: false },
+  { pre: '://', at: 0, pattern: /:\/\/[^\s:/@]{1,64}:([^\s:/@]{6,128})@/dg, span: 1, vet: false },
   // `api_key = "..."` assignments, anchored on the ':' or '=' (rare in prose) with the name looked up behind it.
   {
     pattern: new RegExp(String.raw`[:=](?<=(?<![\w-])${KEY_NAMES}["']?\s*[:=])\s*["']?([A-Za-z0-9_\-+/.=]{16,200})`, 'dgi'),
@@ -306,27 +356,66 @@ const KEY_RULES: KeyRule[] = [
     span: 1,
     minEntropy: 3.5,
   },
-  { pre: 'earer ', pattern: /[Bb]earer\s+([A-Za-z0-9_\-+/.=]{16,200})/dg, body: 1, span: 1, minEntropy: 3.5 },
+  { pre: 'earer ', at: 1, pattern: /[Bb]earer\s+([A-Za-z0-9_\-+/.=]{16,200})/dg, body: 1, span: 1, minEntropy: 3.5 },
 ];
 
-const LITERAL_RULES = KEY_RULES.filter((r) => r.pre);
-// One pass finds which rules can match at all: most texts hold no key, and then no rule regex runs.
-const KEY_PREFILTER = new RegExp(LITERAL_RULES.map((r) => `(${r.pre})`).join('|'), 'g');
+/** Expands a rule's prefix source (`A(?:KIA|SIA)`, `gh[pousr]_`) into the literals it stands for. */
+function prefixLiterals(src: string): string[] {
+  const group = /^(.*?)\(\?:([^()]*)\)(.*)$/.exec(src);
+  if (group) return group[2].split('|').flatMap((alt) => prefixLiterals(group[1] + alt + group[3]));
+  const cls = /^(.*?)\[([^\]]*)\](.*)$/.exec(src);
+  if (cls) return [...cls[2]].flatMap((c) => prefixLiterals(cls[1] + c + cls[3]));
+  return [src.replace(/\\(.)/g, '$1')];
+}
+const KEY_LITERALS = new Map<string, KeyRule[]>();
+for (const r of KEY_RULES) {
+  if (!r.pre) continue;
+  for (const lit of prefixLiterals(r.pre)) KEY_LITERALS.set(lit, [...(KEY_LITERALS.get(lit) ?? []), r]);
+}
+/** The rules a prefix literal opens: its own and those of every literal it contains ("sk-ant-" holds "sk-"). */
+const KEY_OPENS = new Map<string, KeyRule[]>([...KEY_LITERALS.keys()].map((lit) => [lit, [...KEY_LITERALS].filter(([l]) => lit.includes(l)).flatMap(([, rs]) => rs)]));
+// One pass finds which rules can match at all: most texts hold no key, and then no rule regex runs. A pure literal
+// alternation (no groups) is what irregexp scans fastest.
+const KEY_PREFILTER = new RegExp([...KEY_LITERALS.keys()].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+
+const STICKY_KEY = new Map(KEY_RULES.filter((r) => r.at !== undefined).map((r) => [r, new RegExp(r.pattern.source, `${r.pattern.flags.replace('g', '')}y`)]));
 
 const findKeys: Finder = (text, out) => {
-  const live = new Set<KeyRule>(KEY_RULES.filter((r) => !r.pre));
-  for (const m of text.matchAll(KEY_PREFILTER)) {
-    for (let g = 1; g < m.length; g++) if (m[g] !== undefined) live.add(LITERAL_RULES[g - 1]);
-  }
-  for (const rule of KEY_RULES) {
-    if (!live.has(rule)) continue;
-    rule.pattern.lastIndex = 0;
-    for (const m of text.matchAll(rule.pattern)) {
-      if (rule.vet !== false && !keyLike(m[rule.body ?? 0], rule.minEntropy)) continue;
-      const g = rule.span ?? 0;
-      const [start, end] = g === 0 ? [m.index, m.index + m[0].length] : m.indices![g]!;
-      out.push({ entity: 'API_KEY', start, end });
+  // Rules with a fixed start are tried where their prefix stands; the others scan the text if their prefix occurs.
+  const starts = new Map<KeyRule, number[]>();
+  KEY_PREFILTER.lastIndex = 0;
+  for (let m = KEY_PREFILTER.exec(text); m; m = KEY_PREFILTER.exec(text)) {
+    for (const r of KEY_OPENS.get(m[0])!) {
+      const list = starts.get(r);
+      if (!list) starts.set(r, [m.index]);
+      else if (list[list.length - 1] !== m.index) list.push(m.index);
     }
+  }
+  const report = (rule: KeyRule, m: RegExpExecArray): void => {
+    if (rule.vet !== false && !keyLike(m[rule.body ?? 0], rule.minEntropy)) return;
+    const g = rule.span ?? 0;
+    const [start, end] = g === 0 ? [m.index, m.index + m[0].length] : m.indices![g]!;
+    out.push({ entity: 'API_KEY', start, end });
+  };
+  for (const rule of KEY_RULES) {
+    const at = starts.get(rule);
+    if (rule.pre && !at) continue;
+    const sticky = STICKY_KEY.get(rule);
+    if (sticky && at) {
+      let after = 0;
+      for (const p of at) {
+        const from = p - rule.at!;
+        if (from < after || from < 0) continue;
+        sticky.lastIndex = from;
+        const m = sticky.exec(text);
+        if (!m) continue;
+        after = m.index + m[0].length;
+        report(rule, m);
+      }
+      continue;
+    }
+    rule.pattern.lastIndex = 0;
+    execAll(rule.pattern, text, (m) => { report(rule, m); });
   }
 };
 
