@@ -203,7 +203,7 @@ export async function run(ctx) {
           const key = `${t.id}|${sc.id}`;
           results.set(key, [...(results.get(key) ?? []), r]);
           const lat = sc.id === 'stream' ? r.ttfb : r.latency;
-          log(`gateway: round ${round + 1} ${sc.label.padEnd(24)} ${t.label.padEnd(40)} ${fmt(r.rps ?? NaN, 0).padStart(6)} req/s  p50 ${fmt(pct(Float64Array.from(lat ?? []).sort(), 50), 3)} ms  ${fmt((1e6 * cpu) / r.total, 0)} µs CPU/req  errors ${r.errors?.count ?? 0}`);
+          log(`gateway: round ${round + 1} ${sc.label.padEnd(24)} ${t.label.padEnd(40)} ${fmt(r.rps ?? NaN, 0).padStart(6)} req/s  p50 ${fmt(pct(Float64Array.from(lat ?? []).sort(), 50), 3)} ms  ${fmt((1e6 * cpu) / r.total, 0)} µs CPU/req  errors ${r.errors?.count ?? 0}${r.errors?.count ? ` ${JSON.stringify(r.errors.statuses)}` : ''}`);
         }
       }
     }

@@ -5,7 +5,7 @@ import { getKind } from '../kinds/index.js';
 import type { PackData } from '../lint/rule.js';
 import type { PackDocument } from '../load/document.js';
 import { priceOf } from '../pricing/prices.js';
-import { runKind } from '../runtime/kinds/index.js';
+import { RUN_KIND_IDS } from '../runtime/kinds/ids.js';
 import {
   IR_VERSION,
   type IrAudit,
@@ -82,7 +82,7 @@ export function compile(doc: PackDocument, file = 'policy-config.yaml'): Compile
     if (lowered.audit) audit = { ...lowered.audit, src: src(blockPath) };
     if (lowered.cost) cost = { ...lowered.cost, src: src(blockPath) };
     if (lowered.step) {
-      if (!runKind(kind.id)) {
+      if (!RUN_KIND_IDS.includes(kind.id)) {
         fail(['policies', 'chain', i], 'no-runtime', `policy kind "${name}" has no runtime implementation yet; remove it from the chain`);
         return;
       }

@@ -157,6 +157,9 @@ export class AuditLog {
     let reuse: string | undefined;
     for (let i = segments.length - 1; i >= 0; i--) {
       const text = await readFile(join(this.options.dir, segments[i]), 'utf8');
+      // An empty newest segment (a start that failed after opening the log, e.g. port in use) is reused, so
+      // failed starts do not leave a trail of empty files.
+      if (i === segments.length - 1 && text === '') reuse = segments[i];
       const head = lastRecord(text);
       if (head) {
         this.head = head;
@@ -180,6 +183,9 @@ export class AuditLog {
     const day = utcDay(this.now());
     const name = existing ?? `audit-${String(no).padStart(6, '0')}-${day}.jsonl`;
     const path = join(this.options.dir, name);
+    // A reused segment was made read-only when it was first opened; its owner may make it writable again (only
+    // root could append to it otherwise).
+    if (existing && this.options.immutable) await chmod(path, 0o644).catch(() => undefined);
     // Open the new file before letting go of the old one: if this fails, the log still has a handle to retry with.
     const handle = await open(path, 'a');
     let size: number;

@@ -147,6 +147,19 @@ describe('audit log chain', () => {
     expect(r.head.seq).toBe(11);
   });
 
+  it('a start that fails after opening the log leaves no trail of empty segments', async () => {
+    const dir = join(base, 'failed-starts');
+    for (let i = 0; i < 3; i++) {
+      const log = new AuditLog({ dir, immutable: true, now: () => T0 });
+      await log.open();
+      await log.close();
+    }
+    expect(readdirSync(dir).filter((n) => n.startsWith('audit-'))).toHaveLength(1);
+    await writeLog(dir, 2, { now: () => T0 });
+    expect(readdirSync(dir).filter((n) => n.startsWith('audit-'))).toHaveLength(1);
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, records: 2, segments: 1 });
+  });
+
   it('resolves durable writes only once the record is in the file', async () => {
     const dir = join(base, 'durable');
     const log = new AuditLog({ dir, durable: true });
@@ -226,6 +239,22 @@ describe('ktpack audit and ktpack costs', () => {
     ]);
     expect(out.total.usd).toBe(0.006);
     expect((await runCli(['costs', dir, '--by', 'planet'])).code).toBe(2);
+  });
+
+  it('costs counts requests of unknown cost apart and says so in the table and its total, never as zero', async () => {
+    const mixed = mkdtempSync(join(tmpdir(), 'ktpack-audit-unknown-'));
+    const log = new AuditLog({ dir: mixed });
+    await log.open();
+    void log.write({ id: 'p1', time: new Date(T0).toISOString(), tags: { team: 'red' }, cost: { usd: 0.002, model: 'gpt-4o', inputTokens: 10, outputTokens: 5 } });
+    void log.write({ id: 'u1', time: new Date(T0).toISOString(), tags: { team: 'red' }, cost: { usd: null, model: 'my-finetune', inputTokens: 7, outputTokens: 1 } });
+    void log.write({ id: 'u2', time: new Date(T0).toISOString(), tags: { team: 'blue' }, cost: { usd: null, model: 'my-finetune' } });
+    await log.close();
+    const json = JSON.parse((await runCli(['costs', mixed, '--by', 'team', '--json'])).stdout) as { rows: Array<{ key: { team: string }; usd: number; unknown_cost: number }>; total: { usd: number; unknown_cost: number } };
+    expect(json.rows.map((x) => [x.key.team, x.usd, x.unknown_cost])).toEqual([['red', 0.002, 1], ['blue', 0, 1]]);
+    expect(json.total).toMatchObject({ usd: 0.002, unknown_cost: 2 });
+    const table = (await runCli(['costs', mixed, '--by', 'team'])).stdout.split('\n');
+    expect(table.find((l) => l.startsWith('blue'))).toMatch(/0\.000000 \(\+1 of unknown cost\)$/);
+    expect(table.find((l) => l.startsWith('total'))).toMatch(/0\.002000 \(\+2 of unknown cost\)$/);
   });
 });
 

@@ -108,7 +108,7 @@ describe('ktpack serve lifecycle under load', () => {
     expect(verify.code, verify.stdout).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, records: N, warnings: [] });
     const costs = JSON.parse((await cli(['costs', audit, '--by', 'team', '--json'])).stdout) as { rows: Array<{ key: { team: string }; requests: number; input_tokens: number; output_tokens: number; usd: number }> };
-    expect(costs.rows).toEqual([{ key: { team: 'drain' }, requests: N, input_tokens: 9 * N, output_tokens: 3 * N, usd: expect.any(Number), unpriced: 0 }]);
+    expect(costs.rows).toEqual([{ key: { team: 'drain' }, requests: N, input_tokens: 9 * N, output_tokens: 3 * N, usd: expect.any(Number), unknown_cost: 0 }]);
     expect(costs.rows[0].usd).toBeCloseTo(N * (9 * 2.5 + 3 * 10) / 1e6, 9);
   });
 

@@ -15,7 +15,8 @@ export interface CostRow {
   output_tokens: number;
   usd: number;
   /** Requests whose model had no known price. */
-  unpriced: number;
+  /** Requests whose cost is unknown (no usage from the upstream, or a model without a price): not in `usd`. */
+  unknown_cost: number;
 }
 
 /** Sums records' cost by the given dimensions (records are read one at a time, never all held). */
@@ -29,12 +30,12 @@ export async function sumCosts(records: Iterable<StoredRecord> | AsyncIterable<S
     for (const g of by) key[g] = g === 'model' ? (cost.model ?? '') : g === 'target' ? String(r.target ?? '') : (tags[g] ?? '');
     const k = JSON.stringify(key);
     let row = rows.get(k);
-    if (!row) rows.set(k, (row = { key, requests: 0, input_tokens: 0, output_tokens: 0, usd: 0, unpriced: 0 }));
+    if (!row) rows.set(k, (row = { key, requests: 0, input_tokens: 0, output_tokens: 0, usd: 0, unknown_cost: 0 }));
     row.requests++;
     row.input_tokens += cost.inputTokens ?? 0;
     row.output_tokens += cost.outputTokens ?? 0;
     if (typeof cost.usd === 'number') row.usd += cost.usd;
-    else row.unpriced++;
+    else row.unknown_cost++;
   }
   return [...rows.values()].map((r) => ({ ...r, usd: Math.round(r.usd * 1e9) / 1e9 })).sort((a, b) => b.usd - a.usd || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
 }
@@ -55,14 +56,14 @@ export const costsCommand: CliCommand = {
       const bad = by.find((b) => !(GROUPS as readonly string[]).includes(b));
       if (bad) throw new UsageError(`--by: unknown dimension "${bad}" (use ${GROUPS.join(', ')})`);
       const rows = await sumCosts(readRecords(await auditDir(dir, io), await toFilter(opts)), by as Group[]);
-      const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd }), { requests: 0, usd: 0 });
+      const total = rows.reduce((t, r) => ({ requests: t.requests + r.requests, usd: t.usd + r.usd, unknown_cost: t.unknown_cost + r.unknown_cost }), { requests: 0, usd: 0, unknown_cost: 0 });
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9 } }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ by, rows, total: { requests: total.requests, usd: Math.round(total.usd * 1e9) / 1e9, unknown_cost: total.unknown_cost } }, null, 2)}\n`);
         return;
       }
       const header = [...by, 'requests', 'input_tokens', 'output_tokens', 'usd'];
-      const lines = rows.map((r) => [...by.map((b) => r.key[b] || '-'), String(r.requests), String(r.input_tokens), String(r.output_tokens), `${r.usd.toFixed(6)}${r.unpriced ? ` (+${r.unpriced} unpriced)` : ''}`]);
-      lines.push([...by.map((_, i) => (i === 0 ? 'total' : '')), String(total.requests), '', '', total.usd.toFixed(6)]);
+      const lines = rows.map((r) => [...by.map((b) => r.key[b] || '-'), String(r.requests), String(r.input_tokens), String(r.output_tokens), `${r.usd.toFixed(6)}${r.unknown_cost ? ` (+${r.unknown_cost} of unknown cost)` : ''}`]);
+      lines.push([...by.map((_, i) => (i === 0 ? 'total' : '')), String(total.requests), '', '', `${total.usd.toFixed(6)}${total.unknown_cost ? ` (+${total.unknown_cost} of unknown cost)` : ''}`]);
       const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
       const fmt = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
       io.stdout.write(`${[fmt(header), ...lines.map(fmt)].join('\n')}\n`);
