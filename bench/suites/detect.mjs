@@ -49,6 +49,7 @@ export async function run(ctx) {
   const pii = piiCases();
   const inj = injectionCases();
   const holdout = loadCorpus('injection-holdout.jsonl');
+  const holdout2 = loadCorpus('injection-holdout2.jsonl');
   const ours = scorePii(pii, ktpackPii, ENTITIES);
   const peer = scorePii(pii, peerPii, PEER_PII);
   const peerBy = Object.fromEntries(peer.rows.map((r) => [r.entity, r]));
@@ -59,16 +60,23 @@ export async function run(ctx) {
     lines.push(`| ${r.entity} | ${r.tp + r.fn} | ${f(r.precision)} | ${f(r.recall)} | ${f(r.f1)} | ${p ? f(p.precision) : 'n/a'} | ${p ? f(p.recall) : 'n/a'} | ${p ? f(p.f1) : 'n/a'} |`);
   }
   if (ours.misses.length) ctx.log(`ktpack PII misses:\n${ours.misses.map((m) => `  ${m.kind} ${m.id} ${m.entity}`).join('\n')}`);
-  const held = scorePii(loadCorpus('pii-holdout.jsonl'), ktpackPii, ENTITIES);
-  const sum = (k) => held.rows.reduce((a, r) => a + r[k], 0);
-  const [tp, fp, fn] = [sum('tp'), sum('fp'), sum('fn')];
-  lines.push('', `Held-out PII set (corpus/pii-holdout.jsonl, ${tp + fn} spans, written after tuning, never tuned on): precision ${f(tp / Math.max(1, tp + fp))}, recall ${f(tp / Math.max(1, tp + fn))}; misses: ${held.misses.map((m) => `${m.kind} ${m.entity} (${m.id})`).join(', ') || 'none'}.`);
+  const heldSets = [
+    ['Held-out PII set', 'pii-holdout.jsonl', 'written after tuning, never tuned on'],
+    ['Held-out PII set 2', 'pii-holdout2.jsonl', 'written blind by a different author after tuning, never tuned on'],
+  ];
+  for (const [name, file, how] of heldSets) {
+    const held = scorePii(loadCorpus(file), ktpackPii, ENTITIES);
+    const sum = (k) => held.rows.reduce((a, r) => a + r[k], 0);
+    const [tp, fp, fn] = [sum('tp'), sum('fp'), sum('fn')];
+    lines.push('', `${name} (corpus/${file}, ${tp + fn} spans, ${how}): precision ${f(tp / Math.max(1, tp + fp))}, recall ${f(tp / Math.max(1, tp + fn))}; misses: ${held.misses.map((m) => `${m.kind} ${m.entity} (${m.id})`).join(', ') || 'none'}.`);
+  }
 
   const flagOurs = (t) => scoreInjection(t).score >= THRESHOLD;
   const flagVard = (t) => !vard.safe(t).safe;
   const sets = [
     ['corpus + public cases', inj],
     ['held-out set (written after tuning, never tuned on)', holdout],
+    ['held-out set 2 (written blind by a different author, never tuned on)', holdout2],
   ];
   lines.push('', `### Prompt injection at threshold ${THRESHOLD}`, '');
   lines.push('| set | attacks | benign | ktpack TPR (recall) | ktpack FPR | @andersmyrmel/vard TPR | vard FPR |', '|---|---:|---:|---:|---:|---:|---:|');
@@ -103,6 +111,6 @@ export async function run(ctx) {
   const bundle = statSync(new URL('../../dist/runtime-bundle/runtime.template.mjs', import.meta.url)).size;
   lines.push('', '@andersmyrmel/vard rejects inputs over its length limit before scanning, hence its 100 KB figures.');
   lines.push('', `runtime.mjs template with every detector bundled (not minified): ${(bundle / 1024).toFixed(1)} KiB.`);
-  lines.push('', 'Reproduce: `npm run bench:detect`. The corpus was written by the detector authors (see corpus/README.md): the held-out row is the honest estimate for phrasings the rules were not tuned on.');
+  lines.push('', 'Reproduce: `npm run bench:detect`. The corpus was written by the detector authors (see corpus/README.md): the held-out rows are the honest estimate for phrasings the rules were not tuned on (set 2 was written without reading the rules or the corpus).');
   return lines.join('\n');
 }
