@@ -522,7 +522,14 @@ export interface TokenRateLimit {
  * Request and response size limits: ktpack serve answers 413 past max_body_bytes and stops an upstream answer past max_response_bytes.
  */
 export interface SizeLimits {
-  [k: string]: unknown | undefined;
+  /**
+   * Largest request body ktpack serve accepts, in bytes; a larger one gets an OpenAI-shaped 413. Default 4194304 (4 MiB).
+   */
+  max_body_bytes?: number;
+  /**
+   * Largest upstream answer ktpack serve reads, in bytes; past it the answer is stopped. Default 67108864 (64 MiB).
+   */
+  max_response_bytes?: number;
 }
 /**
  * Alternative per_key/per_user/per_team/global rate-limit shape. ktpack accepts this documented section but does not act on it yet (lint rule unsupported-section).
