@@ -190,6 +190,13 @@ function diffLimits(before: PolicyIr, after: PolicyIr): PackChange[] {
   return out;
 }
 
+/** A target's resolved price as a reader would write it. */
+function showPrice(p: IrTarget['pricing']): string {
+  if (!p) return 'unpriced';
+  const usd = (v: number | null): string => (v === null ? 'unknown' : `$${v}`);
+  return `input ${usd(p.inputPer1m)}, output ${usd(p.outputPer1m)}, cached input ${usd(p.cachedInputPer1m)}`;
+}
+
 function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
   const out: PackChange[] = [];
   const oldBy = new Map(before.targets.map((t) => [t.id, t]));
@@ -203,9 +210,13 @@ function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
       out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id} added (${t.provider}${t.model ? ` ${t.model}` : ''} at ${t.baseUrl})` });
       continue;
     }
-    const fields: Array<[keyof IrTarget, string]> = [['provider', 'provider'], ['model', 'model'], ['baseUrl', 'base_url'], ['secretEnv', 'secret_key_ref.env'], ['apiKeyHeader', 'api_key_header']];
+    const fields: Array<[keyof IrTarget, string]> = [['provider', 'provider'], ['model', 'model'], ['baseUrl', 'base_url'], ['secretEnv', 'secret_key_ref.env'], ['apiKeyHeader', 'api_key_header'], ['apiKeyPrefix', 'api_key_prefix']];
     for (const [field, name] of fields) {
       if (show(old[field]) !== show(t[field])) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+    }
+    if (showPrice(old.pricing) !== showPrice(t.pricing)) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: price per 1M tokens ${showPrice(old.pricing)} -> ${showPrice(t.pricing)}` });
+    for (const [field, name] of [['connectMs', 'connect_ms'], ['firstByteMs', 'first_byte_ms'], ['totalMs', 'total_ms']] as const) {
+      if (old.timeouts?.[field] !== t.timeouts?.[field]) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: timeouts.${name} ${old.timeouts?.[field]} -> ${t.timeouts?.[field]}` });
     }
     if (old.forwardClientKey !== t.forwardClientKey) {
       out.push({ impact: t.forwardClientKey ? 'weakens' : 'strengthens', kind: 'target', src: t.src, message: `target ${t.id}: forward_client_key ${old.forwardClientKey} -> ${t.forwardClientKey}` });
@@ -214,5 +225,9 @@ function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
   const oldOrder = before.fallback.enabled ? before.fallback.order.join(', ') : 'off';
   const newOrder = after.fallback.enabled ? after.fallback.order.join(', ') : 'off';
   if (oldOrder !== newOrder) out.push({ impact: 'changes', kind: 'fallback', src: after.fallback.src, message: `fallback order: ${oldOrder} -> ${newOrder}` });
+  const [oldTriggers, newTriggers] = [[...before.fallback.triggers].sort().join(', '), [...after.fallback.triggers].sort().join(', ')];
+  if (oldTriggers !== newTriggers) out.push({ impact: 'changes', kind: 'fallback', src: after.fallback.src, message: `fallback triggers: ${oldTriggers || '(none)'} -> ${newTriggers || '(none)'}` });
+  // Attempts are capped by the number of targets: a target added or removed is reported above, not again here.
+  if (before.fallback.maxAttempts !== after.fallback.maxAttempts && before.fallback.order.length === after.fallback.order.length) out.push({ impact: 'changes', kind: 'fallback', src: after.fallback.src, message: `fallback max attempts: ${before.fallback.maxAttempts} -> ${after.fallback.maxAttempts}` });
   return out;
 }

@@ -70,7 +70,14 @@ const EDITS: Array<{ name: string; edit: (y: string) => string; changes: Array<[
       ['weakens', 'audit-logger: retention_days 365 -> 30'],
     ],
   },
-  { name: 'target model changed', edit: (y) => y.replace('openai:chat:gpt-4o', 'openai:chat:gpt-4.1'), changes: [['changes', 'target chatgpt-enterprise: model gpt-4o -> gpt-4.1']] },
+  {
+    name: 'target model changed',
+    edit: (y) => y.replace('openai:chat:gpt-4o', 'openai:chat:gpt-4.1'),
+    changes: [
+      ['changes', 'target chatgpt-enterprise: model gpt-4o -> gpt-4.1'],
+      ['changes', 'target chatgpt-enterprise: price per 1M tokens input $2.5, output $10, cached input $1.25 -> input $2, output $8, cached input $0.5'],
+    ],
+  },
 ];
 
 const twoTargets = (y: string): string =>
@@ -100,6 +107,24 @@ const PAIRS: Array<{ name: string; before: string; after: string; changes: Array
     before: `${seed}size_limits:\n  max_body_bytes: 1000000\n`,
     after: `${seed}size_limits:\n  max_body_bytes: 4000000\n`,
     changes: [['weakens', 'size_limits.max_body_bytes 1000000 -> 4000000']],
+  },
+  {
+    name: 'fallback triggers and attempts changed',
+    before: twoTargets(seed).replace('policies:\n', 'provider_fallback:\n  triggers: [rate_limit, 5xx, timeout]\n  max_fallback_attempts: 1\npolicies:\n'),
+    after: twoTargets(seed).replace('policies:\n', 'provider_fallback:\n  triggers: [rate_limit]\n  max_fallback_attempts: 0\npolicies:\n'),
+    changes: [
+      ['changes', 'fallback triggers: rate_limit, server_error, timeout -> rate_limit'],
+      ['changes', 'fallback max attempts: 1 -> 0'],
+    ],
+  },
+  {
+    name: 'a target timeout and price changed',
+    before: seed,
+    after: seed.replace('      provider: openai:chat:gpt-4o\n', '      provider: openai:chat:gpt-4o\n      timeouts:\n        first_byte_ms: 30000\n      pricing:\n        input_per_1m: 1\n        output_per_1m: 2\n'),
+    changes: [
+      ['changes', 'target chatgpt-enterprise: price per 1M tokens input $2.5, output $10, cached input $1.25 -> input $1, output $2, cached input $1.25'],
+      ['changes', 'target chatgpt-enterprise: timeouts.first_byte_ms 60000 -> 30000'],
+    ],
   },
   {
     name: 'content-filter narrowed to input only',
@@ -139,7 +164,8 @@ describe('ktpack diff', () => {
     expect(gh.code).toBe(1);
     expect(gh.stdout).toBe(
       `::warning file=${next.slice(dir.length + 1)},line=17,title=ktpack diff%3A weakens protection::request prompt-injection: action block -> warn\n` +
-        `::notice file=${next.slice(dir.length + 1)},line=7,title=ktpack diff%3A changes::target chatgpt-enterprise: model gpt-4o -> gpt-4.1\n`,
+        `::notice file=${next.slice(dir.length + 1)},line=7,title=ktpack diff%3A changes::target chatgpt-enterprise: model gpt-4o -> gpt-4.1\n` +
+        `::notice file=${next.slice(dir.length + 1)},line=7,title=ktpack diff%3A changes::target chatgpt-enterprise: price per 1M tokens input $2.5, output $10, cached input $1.25 -> input $2, output $8, cached input $0.5\n`,
     );
     const human = await runCli(['diff', MINI_PACK, SEED_PACK]);
     // The mini pack's target chatgpt-mini is gone from the seed pack: that alone weakens.
