@@ -40,8 +40,12 @@ export function requestSlots(request: ChatRequest): TextSlot[] {
   return slots;
 }
 
-/** Request fields outside `messages` whose strings are scanned too. */
-const REQUEST_TEXT_FIELDS = ['prediction', 'user', 'metadata', 'response_format'] as const;
+/**
+ * Request fields outside `messages` whose strings are scanned too. `safety_identifier` and
+ * `prompt_cache_key` replace the deprecated `user` (services put the end user's e-mail there), and
+ * `stop` sequences are client text sent upstream like any other.
+ */
+const REQUEST_TEXT_FIELDS = ['prediction', 'user', 'safety_identifier', 'prompt_cache_key', 'stop', 'metadata', 'response_format'] as const;
 /** Keys whose values are identifiers or binary payloads, not text: never scanned. */
 const SKIP_PART_KEYS = new Set(['type', 'image_url', 'input_audio', 'file', 'detail', 'format']);
 const SKIP_TOOL_KEYS = new Set(['name', 'strict']);

@@ -119,6 +119,11 @@ for (const name of caseFiles()) {
           expect(seen).toHaveLength(1);
           expect((seen[0].body as { messages: unknown }).messages).toEqual(want.request!.messages);
           if (c.response) expect((got as { choices: unknown }).choices).toEqual(want.response!.choices);
+          // Every field the upstream sees (not only messages), and every field the client gets back.
+          for (const s of c.expected.mustNotContain ?? []) {
+            expect(JSON.stringify(seen[0].body), c.name).not.toContain(s);
+            expect(JSON.stringify(got), c.name).not.toContain(s);
+          }
         });
       }
     });
