@@ -83,17 +83,20 @@ function messageSlots(m: ChatMessage, base: Array<string | number>, label: strin
   if (typeof m.refusal === 'string') out.push(leaf(`${label}.refusal`, m.refusal, role, index, [...base, 'refusal']));
   if (Array.isArray(m.tool_calls)) {
     for (let k = 0; k < m.tool_calls.length; k++) {
-      const args = m.tool_calls[k]?.function?.arguments;
-      if (typeof args === 'string') {
-        argumentSlots(args, `${label}.tool_calls[${k}].function.arguments`, role, index, [...base, 'tool_calls', k, 'function', 'arguments'], out);
-      }
+      const args: unknown = m.tool_calls[k]?.function?.arguments;
+      const at = [...base, 'tool_calls', k, 'function', 'arguments'];
+      if (typeof args === 'string') argumentSlots(args, `${label}.tool_calls[${k}].function.arguments`, role, index, at, out);
+      // Some OpenAI-compatible servers (and clients) send the arguments as a JSON object: scanned too, never passed through unread.
+      else if (args !== null && args !== undefined) stringLeaves(args, at, `${label}.tool_calls[${k}].function.arguments`, role, index, out, NO_SKIP);
     }
   }
   const legacy = (m.function_call as { arguments?: unknown } | undefined)?.arguments;
-  if (typeof legacy === 'string') {
-    argumentSlots(legacy, `${label}.function_call.arguments`, role, index, [...base, 'function_call', 'arguments'], out);
-  }
+  const legacyAt = [...base, 'function_call', 'arguments'];
+  if (typeof legacy === 'string') argumentSlots(legacy, `${label}.function_call.arguments`, role, index, legacyAt, out);
+  else if (legacy !== null && legacy !== undefined) stringLeaves(legacy, legacyAt, `${label}.function_call.arguments`, role, index, out, NO_SKIP);
 }
+
+const NO_SKIP: ReadonlySet<string> = new Set();
 
 /** Tool-call arguments are JSON: scan each string leaf so rewrites keep the JSON valid. */
 function argumentSlots(args: string, label: string, role: string, index: number, at: Array<string | number>, out: TextSlot[]): void {
