@@ -190,6 +190,18 @@ function diffLimits(before: PolicyIr, after: PolicyIr): PackChange[] {
   return out;
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
+
+/** The host of a plain-http URL to a machine other than this one (as lint's base-url-insecure sees it), else null. */
+function plainHttpHost(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && !LOOPBACK.test(u.hostname) ? u.hostname : null;
+  } catch {
+    return null;
+  }
+}
+
 function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
   const out: PackChange[] = [];
   const oldBy = new Map(before.targets.map((t) => [t.id, t]));
@@ -205,7 +217,14 @@ function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
     }
     const fields: Array<[keyof IrTarget, string]> = [['provider', 'provider'], ['model', 'model'], ['baseUrl', 'base_url'], ['secretEnv', 'secret_key_ref.env'], ['apiKeyHeader', 'api_key_header']];
     for (const [field, name] of fields) {
-      if (show(old[field]) !== show(t[field])) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+      if (show(old[field]) === show(t[field])) continue;
+      // Moving an upstream from https (or loopback) to plain http off this machine exposes prompts and the key.
+      const clear = field === 'baseUrl' ? plainHttpHost(t.baseUrl) : null;
+      if (clear !== null && plainHttpHost(old.baseUrl) === null) {
+        out.push({ impact: 'weakens', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])} (plain http to ${clear}: prompts and the upstream key travel unencrypted)` });
+      } else {
+        out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+      }
     }
     if (old.forwardClientKey !== t.forwardClientKey) {
       out.push({ impact: t.forwardClientKey ? 'weakens' : 'strengthens', kind: 'target', src: t.src, message: `target ${t.id}: forward_client_key ${old.forwardClientKey} -> ${t.forwardClientKey}` });

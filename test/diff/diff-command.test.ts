@@ -71,6 +71,21 @@ const EDITS: Array<{ name: string; edit: (y: string) => string; changes: Array<[
     ],
   },
   { name: 'target model changed', edit: (y) => y.replace('openai:chat:gpt-4o', 'openai:chat:gpt-4.1'), changes: [['changes', 'target chatgpt-enterprise: model gpt-4o -> gpt-4.1']] },
+  {
+    name: 'base_url moved to another https host: a change',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: https://llm.example.com/v1\n'),
+    changes: [['changes', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> https://llm.example.com/v1']],
+  },
+  {
+    name: 'base_url moved to plain http off this machine: prompts and the key travel unencrypted',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: http://llm.example.com/v1\n'),
+    changes: [['weakens', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> http://llm.example.com/v1 (plain http to llm.example.com: prompts and the upstream key travel unencrypted)']],
+  },
+  {
+    name: 'base_url moved to plain http on loopback (a local model): a change',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: http://127.0.0.1:11434/v1\n'),
+    changes: [['changes', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> http://127.0.0.1:11434/v1']],
+  },
 ];
 
 const twoTargets = (y: string): string =>
