@@ -137,6 +137,10 @@ function stringLeaves(value: unknown, at: Array<string | number>, label: string,
   if (typeof value === 'string') {
     out.push(leaf(label, value, role, index, at));
   } else if (depth >= MAX_DEPTH) {
+    // Text below this depth would pass on unread: refuse to decide (the proxy fails closed on a thrown evaluation).
+    if (value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
+      throw new Error(`ktpack runtime: the input nests deeper than ${MAX_DEPTH} levels; refusing to evaluate text it cannot read`);
+    }
     return;
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => stringLeaves(v, [...at, i], `${label}[${i}]`, role, index, out, skip, depth + 1));
@@ -147,7 +151,7 @@ function stringLeaves(value: unknown, at: Array<string | number>, label: string,
   }
 }
 
-/** Deeper nesting is refused by the proxy before evaluation; the runtime stops walking here. */
+/** Deeper nesting is refused by the proxy before evaluation; the runtime throws rather than pass it on unread. */
 const MAX_DEPTH = 64;
 
 function leaf(path: string, text: string, role: string, index: number, at: Array<string | number>): TextSlot {
