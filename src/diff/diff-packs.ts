@@ -197,6 +197,18 @@ function showPrice(p: IrTarget['pricing']): string {
   return `input ${usd(p.inputPer1m)}, output ${usd(p.outputPer1m)}, cached input ${usd(p.cachedInputPer1m)}`;
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
+
+/** The host of a plain-http URL to a machine other than this one (as lint's base-url-insecure sees it), else null. */
+function plainHttpHost(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && !LOOPBACK.test(u.hostname) ? u.hostname : null;
+  } catch {
+    return null;
+  }
+}
+
 function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
   const out: PackChange[] = [];
   const oldBy = new Map(before.targets.map((t) => [t.id, t]));
@@ -212,7 +224,14 @@ function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {
     }
     const fields: Array<[keyof IrTarget, string]> = [['provider', 'provider'], ['model', 'model'], ['baseUrl', 'base_url'], ['secretEnv', 'secret_key_ref.env'], ['apiKeyHeader', 'api_key_header'], ['apiKeyPrefix', 'api_key_prefix']];
     for (const [field, name] of fields) {
-      if (show(old[field]) !== show(t[field])) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+      if (show(old[field]) === show(t[field])) continue;
+      // Moving an upstream from https (or loopback) to plain http off this machine exposes prompts and the key.
+      const clear = field === 'baseUrl' ? plainHttpHost(t.baseUrl) : null;
+      if (clear !== null && plainHttpHost(old.baseUrl) === null) {
+        out.push({ impact: 'weakens', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])} (plain http to ${clear}: prompts and the upstream key travel unencrypted)` });
+      } else {
+        out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: ${name} ${show(old[field])} -> ${show(t[field])}` });
+      }
     }
     if (showPrice(old.pricing) !== showPrice(t.pricing)) out.push({ impact: 'changes', kind: 'target', src: t.src, message: `target ${t.id}: price per 1M tokens ${showPrice(old.pricing)} -> ${showPrice(t.pricing)}` });
     for (const [field, name] of [['connectMs', 'connect_ms'], ['firstByteMs', 'first_byte_ms'], ['totalMs', 'total_ms']] as const) {

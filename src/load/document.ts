@@ -158,16 +158,36 @@ export function loadDocument(source: string, input: string | Uint8Array, options
    * the rest of the path lives behind an alias (or a `<<` merge of one), `useSite` is that alias:
    * a problem inside anchored content is reported where the anchor is used.
    */
+  /**
+   * Each mapping's pairs by key (the first pair of a key, as a scan would find it) and its first `<<` pair,
+   * indexed once: a pack with thousands of diagnostics in one mapping must not rescan it for each one.
+   */
+  const mapIndex = new WeakMap<object, { byKey: Map<string, Pair>; merge?: Pair }>();
+  const indexOf = (map: { items: unknown[] }): { byKey: Map<string, Pair>; merge?: Pair } => {
+    let index = mapIndex.get(map);
+    if (!index) {
+      index = { byKey: new Map() };
+      for (const p of map.items) {
+        if (!isPair(p)) continue;
+        const k = keyString(p.key);
+        if (k !== undefined && !index.byKey.has(k)) index.byKey.set(k, p);
+        if (index.merge === undefined && isMergeKey(p.key)) index.merge = p;
+      }
+      mapIndex.set(map, index);
+    }
+    return index;
+  };
+
   const walk = (path: JsonPath): { node: unknown; pair?: Pair; complete: boolean; useSite?: unknown } => {
     let node: unknown = root;
     let pair: Pair | undefined;
     for (const seg of path) {
       if (isAlias(node)) return { node, pair, complete: false, useSite: node };
       if (isMap(node)) {
-        const found = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+        const index = indexOf(node);
+        const found = index.byKey.get(String(seg));
         if (!found) {
-          const merge = node.items.find((p) => isPair(p) && isMergeKey(p.key));
-          return { node, pair, complete: false, useSite: merge?.value ?? undefined };
+          return { node, pair, complete: false, useSite: index.merge?.value ?? undefined };
         }
         pair = found;
         node = found.value;

@@ -40,8 +40,12 @@ export function requestSlots(request: ChatRequest): TextSlot[] {
   return slots;
 }
 
-/** Request fields outside `messages` whose strings are scanned too. */
-const REQUEST_TEXT_FIELDS = ['prediction', 'user', 'metadata', 'response_format'] as const;
+/**
+ * Request fields outside `messages` whose strings are scanned too. `safety_identifier` and
+ * `prompt_cache_key` replace the deprecated `user` (services put the end user's e-mail there), and
+ * `stop` sequences are client text sent upstream like any other.
+ */
+const REQUEST_TEXT_FIELDS = ['prediction', 'user', 'safety_identifier', 'prompt_cache_key', 'stop', 'metadata', 'response_format'] as const;
 /** Keys whose values are identifiers or binary payloads, not text: never scanned. */
 const SKIP_PART_KEYS = new Set(['type', 'image_url', 'input_audio', 'file', 'detail', 'format']);
 const SKIP_TOOL_KEYS = new Set(['name', 'strict']);
@@ -79,17 +83,20 @@ function messageSlots(m: ChatMessage, base: Array<string | number>, label: strin
   if (typeof m.refusal === 'string') out.push(leaf(`${label}.refusal`, m.refusal, role, index, [...base, 'refusal']));
   if (Array.isArray(m.tool_calls)) {
     for (let k = 0; k < m.tool_calls.length; k++) {
-      const args = m.tool_calls[k]?.function?.arguments;
-      if (typeof args === 'string') {
-        argumentSlots(args, `${label}.tool_calls[${k}].function.arguments`, role, index, [...base, 'tool_calls', k, 'function', 'arguments'], out);
-      }
+      const args: unknown = m.tool_calls[k]?.function?.arguments;
+      const at = [...base, 'tool_calls', k, 'function', 'arguments'];
+      if (typeof args === 'string') argumentSlots(args, `${label}.tool_calls[${k}].function.arguments`, role, index, at, out);
+      // Some OpenAI-compatible servers (and clients) send the arguments as a JSON object: scanned too, never passed through unread.
+      else if (args !== null && args !== undefined) stringLeaves(args, at, `${label}.tool_calls[${k}].function.arguments`, role, index, out, NO_SKIP);
     }
   }
   const legacy = (m.function_call as { arguments?: unknown } | undefined)?.arguments;
-  if (typeof legacy === 'string') {
-    argumentSlots(legacy, `${label}.function_call.arguments`, role, index, [...base, 'function_call', 'arguments'], out);
-  }
+  const legacyAt = [...base, 'function_call', 'arguments'];
+  if (typeof legacy === 'string') argumentSlots(legacy, `${label}.function_call.arguments`, role, index, legacyAt, out);
+  else if (legacy !== null && legacy !== undefined) stringLeaves(legacy, legacyAt, `${label}.function_call.arguments`, role, index, out, NO_SKIP);
 }
+
+const NO_SKIP: ReadonlySet<string> = new Set();
 
 /** Tool-call arguments are JSON: scan each string leaf so rewrites keep the JSON valid. */
 function argumentSlots(args: string, label: string, role: string, index: number, at: Array<string | number>, out: TextSlot[]): void {
@@ -130,6 +137,10 @@ function stringLeaves(value: unknown, at: Array<string | number>, label: string,
   if (typeof value === 'string') {
     out.push(leaf(label, value, role, index, at));
   } else if (depth >= MAX_DEPTH) {
+    // Text below this depth would pass on unread: refuse to decide (the proxy fails closed on a thrown evaluation).
+    if (value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
+      throw new Error(`ktpack runtime: the input nests deeper than ${MAX_DEPTH} levels; refusing to evaluate text it cannot read`);
+    }
     return;
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => stringLeaves(v, [...at, i], `${label}[${i}]`, role, index, out, skip, depth + 1));
@@ -140,7 +151,7 @@ function stringLeaves(value: unknown, at: Array<string | number>, label: string,
   }
 }
 
-/** Deeper nesting is refused by the proxy before evaluation; the runtime stops walking here. */
+/** Deeper nesting is refused by the proxy before evaluation; the runtime throws rather than pass it on unread. */
 const MAX_DEPTH = 64;
 
 function leaf(path: string, text: string, role: string, index: number, at: Array<string | number>): TextSlot {

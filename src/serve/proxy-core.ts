@@ -255,7 +255,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       const input = body.input;
       const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
       if (!inputs) return invalid("'input' must be a string or an array of strings (token arrays cannot be policed and are refused).", 'unsupported_input', 'input');
-      chatView = { messages: inputs.map((content) => ({ role: 'user', content })) };
+      // The body's `user` is client text sent upstream too: policed as in chat completions.
+      chatView = { messages: inputs.map((content) => ({ role: 'user', content })), ...(body.user !== undefined ? { user: body.user } : {}) };
     } else {
       if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("Missing required parameter: 'messages'.", 'missing_required_parameter', 'messages');
       chatView = body;
@@ -294,6 +295,7 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     else if (route === 'embeddings') {
       const texts = reqDecision.request!.messages.map((m) => String(m.content ?? ''));
       outbound = { ...body, input: typeof body.input === 'string' ? texts[0] : texts };
+      if (body.user !== undefined) outbound.user = (reqDecision.request as Record<string, unknown>).user;
     } else outbound = { ...reqDecision.request! };
     const includeUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Usage is always requested upstream: cost attribution needs it.

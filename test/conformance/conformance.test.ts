@@ -54,8 +54,9 @@ for (const name of caseFiles()) {
         const runCase = ${runCase.toString()};
         const cases = JSON.parse(readFileSync('cases.json', 'utf8'));
         const out = cases.map((c) => runCase(c, evaluateRequest, evaluateResponse, { markers: { byValue: new Map(), counters: new Map() } }));
-        // The streaming contract: each response choice streamed in 7-character chunks.
-        const streamed = cases.filter((c) => c.response).map((c) => {
+        // The streaming contract: each response choice's text streamed in 7-character chunks.
+        const textAnswer = (c) => c.response && c.response.choices.every((ch) => typeof ch.message.content === 'string');
+        const streamed = cases.filter(textAnswer).map((c) => {
           const env = { markers: { byValue: new Map(), counters: new Map() } };
           evaluateRequest(c.request, env);
           const scanner = createStreamScanner(env, { holdBack: 32 });
@@ -74,7 +75,8 @@ for (const name of caseFiles()) {
       expect(child.stderr).toBe('');
       const { out, streamed } = JSON.parse(child.stdout);
       expect(out).toEqual(JSON.parse(JSON.stringify(expected)));
-      const wholeAnswers = cases.flatMap((c, i) => (c.response ? [expected[i].response!.choices.map((ch) => ch.message!.content)] : []));
+      const textAnswer = (c: (typeof cases)[number]): boolean => !!c.response && c.response.choices.every((ch) => typeof ch.message?.content === 'string');
+      const wholeAnswers = cases.flatMap((c, i) => (textAnswer(c) ? [expected[i].response!.choices.map((ch) => ch.message!.content)] : []));
       expect(streamed).toEqual(wholeAnswers);
       expect(streamed.length).toBeGreaterThan(0);
     });
@@ -119,6 +121,11 @@ for (const name of caseFiles()) {
           expect(seen).toHaveLength(1);
           expect((seen[0].body as { messages: unknown }).messages).toEqual(want.request!.messages);
           if (c.response) expect((got as { choices: unknown }).choices).toEqual(want.response!.choices);
+          // Every field the upstream sees (not only messages), and every field the client gets back.
+          for (const s of c.expected.mustNotContain ?? []) {
+            expect(JSON.stringify(seen[0].body), c.name).not.toContain(s);
+            expect(JSON.stringify(got), c.name).not.toContain(s);
+          }
         });
       }
     });

@@ -78,6 +78,21 @@ const EDITS: Array<{ name: string; edit: (y: string) => string; changes: Array<[
       ['changes', 'target chatgpt-enterprise: price per 1M tokens input $2.5, output $10, cached input $1.25 -> input $2, output $8, cached input $0.5'],
     ],
   },
+  {
+    name: 'base_url moved to another https host: a change',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: https://llm.example.com/v1\n'),
+    changes: [['changes', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> https://llm.example.com/v1']],
+  },
+  {
+    name: 'base_url moved to plain http off this machine: prompts and the key travel unencrypted',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: http://llm.example.com/v1\n'),
+    changes: [['weakens', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> http://llm.example.com/v1 (plain http to llm.example.com: prompts and the upstream key travel unencrypted)']],
+  },
+  {
+    name: 'base_url moved to plain http on loopback (a local model): a change',
+    edit: (y) => y.replace('        env: OPENAI_API_KEY\n', '        env: OPENAI_API_KEY\n      base_url: http://127.0.0.1:11434/v1\n'),
+    changes: [['changes', 'target chatgpt-enterprise: base_url https://api.openai.com/v1 -> http://127.0.0.1:11434/v1']],
+  },
 ];
 
 const twoTargets = (y: string): string =>

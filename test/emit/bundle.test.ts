@@ -117,6 +117,16 @@ describe('ktpack build', () => {
     expect(r.stdout).toContain('unknown key "treshold"');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
+
+  it('a pack folder with errors names the pack file in its diagnostics, so editors can jump to the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktpack-badfolder-'));
+    mkdirSync(join(dir, 'pack'));
+    writeFileSync(join(dir, 'pack', 'policy-config.yaml'), readFileSync(SEED_PACK, 'utf8').replace('threshold', 'treshold'));
+    const r = await runCli(['build', 'pack', '-o', 'out'], {}, dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^pack\/policy-config\.yaml:\d+:\d+ error unknown key "treshold"/m);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
 });
 
 describe('ktpack build never deletes what is not a bundle', () => {

@@ -168,6 +168,20 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { yaml: pack(['audit-logger'], 'policy:\n  audit-logger:\n    hmac_key_env: 1KEY\n'), at: '1KEY' },
     ],
   },
+  'target-base-url-missing': {
+    valid: [
+      pack(['audit-logger'], blocks('audit-logger')),
+      pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: main\n      provider: openai\n      model: gpt-4o\n      secret_key_ref:\n        env: OPENAI_API_KEY\n'),
+      pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: az\n      provider: azure:chat:gpt-4o\n      base_url: https://example.openai.azure.com/openai/v1\n      secret_key_ref:\n        env: AZURE_OPENAI_KEY\n'),
+    ],
+    invalid: [
+      {
+        yaml: pack(['audit-logger'], blocks('audit-logger'), 'providers:\n  targets:\n    - id: claude\n      provider: anthropic:messages:claude-3-5-sonnet\n      secret_key_ref:\n        env: ANTHROPIC_API_KEY\n'),
+        at: 'anthropic:messages',
+        message: 'ANTHROPIC_API_KEY) to https://api.openai.com/v1',
+      },
+    ],
+  },
   'target-duplicate-id': {
     valid: [pack(['audit-logger'], blocks('audit-logger'), `${TARGET}    - id: backup\n      provider: openai:chat:gpt-4o-mini\n`)],
     invalid: [{ yaml: pack(['audit-logger'], blocks('audit-logger'), `${TARGET}    - id: main\n      provider: openai:chat:gpt-4o-mini\n`), at: 'main', after: 'OPENAI_API_KEY', message: 'duplicate target id "main"' }],

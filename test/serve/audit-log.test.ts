@@ -198,6 +198,12 @@ describe('ktpack audit and ktpack costs', () => {
     expect(none.stdout).toBe('');
     const badTime = await runCli(['audit', 'query', dir, '--since', 'yesterday-ish']);
     expect(badTime.code).toBe(2);
+    // A misspelt verdict is a usage error, not a filter that silently matches nothing.
+    for (const args of [['audit', 'query', dir, '--verdict', 'blok'], ['audit', 'tail', dir, '--verdict', 'block,alow'], ['costs', dir, '--verdict', 'BLOCK']]) {
+      const bad = await runCli(args);
+      expect([bad.code, bad.stdout], args.join(' ')).toEqual([2, '']);
+      expect(bad.stderr).toMatch(/--verdict: unknown verdict "(blok|alow|BLOCK)"; use one or more of allow, redact, block, error/);
+    }
   });
 
   it('tail reads back from the newest segment and stops once it has enough; query --limit stops early', async () => {

@@ -121,6 +121,13 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     expect((seen.body as { input: string[] }).input).toEqual(['mail [EMAIL_1]', 'plain']);
   });
 
+  it('embeddings: the body user is policed as in chat, so personal data in it never reaches the upstream', async () => {
+    const res = await fetch(`${f.gateway.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'plain', user: 'carol@example.org' }) });
+    expect(res.status).toBe(200);
+    const seen = f.upstreams[0].requests.at(-1)!;
+    expect(seen.body).toEqual({ model: 'text-embedding-3-small', input: 'plain', user: '[EMAIL_1]' });
+  });
+
   it('GET /v1/models lists the targets’ models', async () => {
     const client = new OpenAI({ baseURL: `${f.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
     const ids = [];

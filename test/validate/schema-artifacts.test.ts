@@ -50,7 +50,7 @@ describe('schema artifacts', () => {
     expect(run).not.toThrow();
   }, 60_000);
 
-  it("'ktpack/types' types packs and decisions for a consumer without @types/node", () => {
+  it("'ktpack/types' types packs and decisions for a consumer without @types/node, under every moduleResolution", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ktpack-consumer-'));
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(ROOT.replace(/\/$/, ''), join(dir, 'node_modules', 'ktpack'), 'dir');
@@ -59,10 +59,13 @@ describe('schema artifacts', () => {
       join(dir, 'use.ts'),
       `import type { PolicyConfig, Decision } from 'ktpack/types';\nexport const seed: PolicyConfig = ${seed};\nexport const verdict = (d: Decision): string => d.verdict;\n// @ts-expect-error a verdict is allow, redact or block\nexport const bad: Decision['verdict'] = 'maybe';\n`,
     );
-    const compilerOptions = { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: [], lib: ['es2022'] };
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
-    const run = () => execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', dir], { encoding: 'utf8' });
-    expect(run).not.toThrow();
+    // node10 (`"moduleResolution": "node"`, the default for `module: commonjs`) ignores `exports`: it needs typesVersions.
+    for (const [module, moduleResolution] of [['NodeNext', 'NodeNext'], ['ESNext', 'Bundler'], ['CommonJS', 'Node10']]) {
+      const compilerOptions = { strict: true, noEmit: true, target: 'ES2022', module, moduleResolution, types: [], lib: ['es2022'] };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
+      const run = () => execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', dir], { encoding: 'utf8' });
+      expect(run, moduleResolution).not.toThrow();
+    }
   }, 60_000);
 
   it('the pack schema lists exactly the unsupported kinds the linter names', () => {

@@ -27,7 +27,10 @@ export function withFilterFlags(cmd: Command): Command {
     .option('--until <time>', 'only records at or before: 30m, 24h, 7d or an ISO time');
 }
 
-/** Turns filter flags into an {@link AuditFilter}, rejecting unreadable times. */
+/** The verdicts an audit record can carry (schemas/audit-event.schema.json). */
+const VERDICTS = ['allow', 'redact', 'block', 'error'];
+
+/** Turns filter flags into an {@link AuditFilter}, rejecting unreadable times and unknown verdicts. */
 export async function toFilter(flags: FilterFlags): Promise<AuditFilter> {
   const { parseTime } = await import('../../serve/audit-read.js');
   const time = (flag: string, v: string | undefined): number | undefined => {
@@ -36,8 +39,12 @@ export async function toFilter(flags: FilterFlags): Promise<AuditFilter> {
     if (t === undefined) throw new UsageError(`${flag}: expected 30m, 24h, 7d or an ISO time, got "${v}"`);
     return t;
   };
+  const verdict = flags.verdict?.split(',').map((v) => v.trim()).filter(Boolean);
+  // A misspelt verdict would silently match nothing (and sum to zero in costs).
+  const unknown = verdict?.find((v) => !VERDICTS.includes(v));
+  if (unknown !== undefined) throw new UsageError(`--verdict: unknown verdict "${unknown}"; use one or more of ${VERDICTS.join(', ')}, comma-separated`);
   return {
-    verdict: flags.verdict?.split(',').map((v) => v.trim()).filter(Boolean),
+    verdict,
     policy: flags.policy,
     team: flags.team,
     project: flags.project,

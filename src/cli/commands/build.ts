@@ -1,6 +1,6 @@
 // `ktpack build FILE -o DIR`: compiles a pack into a bundle directory.
 import { stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import type { CliCommand } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -24,8 +24,9 @@ export async function runBuild(file: string, options: { out: string }, io: CliIo
   }
   const loaded = await loadPackFile(packFile);
   if (!loaded.ir) {
-    // Diagnostics name the pack as the user typed it.
-    io.stdout.write(formatStylish(loaded.diagnostics.map((d) => ({ ...d, source: file }))));
+    // Diagnostics name the pack file as the user typed it (a folder's pack file below it, so editors can jump to the line).
+    const source = isFolder ? join(file, basename(packFile)) : file;
+    io.stdout.write(formatStylish(loaded.diagnostics.map((d) => ({ ...d, source }))));
     io.stderr.write(`build failed: ${file} has errors; no bundle written\n`);
     return EXIT.findings;
   }

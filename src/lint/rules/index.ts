@@ -19,6 +19,7 @@ import { promptInjectionNotFirst } from './prompt-injection-not-first.js';
 import { regexCatastrophic } from './regex-catastrophic.js';
 import { regexInvalid } from './regex-invalid.js';
 import { secretRefName } from './secret-ref-name.js';
+import { targetBaseUrlMissing } from './target-base-url-missing.js';
 import { targetDuplicateId } from './target-duplicate-id.js';
 import { thresholdRange } from './threshold-range.js';
 import { unsupportedKind } from './unsupported-kind.js';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   regexCatastrophic,
   regexInvalid,
   secretRefName,
+  targetBaseUrlMissing,
   targetDuplicateId,
   thresholdRange,
   unsupportedKind,
