@@ -192,6 +192,14 @@ describe('ktpack test', () => {
     const dir = packDir(seed, { 'a.json': injection, 'b.json': email });
     const r = await runCli(['test', dir, '--json', '--run', '^redacts']);
     expect(JSON.parse(r.stdout).results.map((x: { name: string }) => x.name)).toEqual(['redacts email']);
+    // Running nothing fails a CI gate unless allowed.
+    const none = await runCli(['test', dir, '--run', 'zzz']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no test matches --run zzz; exit 1 (--pass-with-no-tests to allow)');
+    expect((await runCli(['test', dir, '--run', 'zzz', '--pass-with-no-tests'])).code).toBe(0);
+    const noTests = await runCli(['test', packDir(seed, {})]);
+    expect(noTests.code).toBe(1);
+    expect(noTests.stderr).toContain('no tests found');
     const bad = await runCli(['test', dir, '--run', '(']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--run: not a valid regular expression');

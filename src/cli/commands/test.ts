@@ -14,6 +14,7 @@ export interface TestCommandOptions {
   coverage?: boolean;
   threshold?: string;
   packDir?: string;
+  passWithNoTests?: boolean;
 }
 
 /** Runs the test command; returns the exit code. */
@@ -51,8 +52,13 @@ export async function runTestCommand(dir: string | undefined, options: TestComma
   else if (format === 'junit') io.stdout.write(formatTestsJunit(runs));
   else io.stdout.write(formatTestsHuman(runs, options.coverage ? coverage : undefined));
   const s = summarize(runs);
-  if (filter && s.passed + s.failed === 0) io.stderr.write(`ktpack test: no test matches --run ${options.run}\n`);
   let code: number = s.failed > 0 || s.broken > 0 ? EXIT.findings : EXIT.ok;
+  // A CI gate that ran nothing must not pass silently (as jest and vitest): exit 1 unless asked to allow it.
+  if (s.passed + s.failed + s.broken === 0) {
+    const why = filter ? `no test matches --run ${options.run}` : 'no tests found (tests/*.json beside the pack, or testing.suites in it)';
+    io.stderr.write(`ktpack test: ${why}${options.passWithNoTests ? '' : '; exit 1 (--pass-with-no-tests to allow)'}\n`);
+    if (!options.passWithNoTests) code = EXIT.findings;
+  }
   if (threshold !== undefined && coverage && coverage.percent < threshold) {
     io.stderr.write(`ktpack test: policy coverage ${coverage.percent}% is below --threshold ${threshold}%\n`);
     code = EXIT.findings;
@@ -74,6 +80,7 @@ export const testCommand: CliCommand = {
       .option('--run <regex>', 'only run cases whose name (suite/case for inline suites) matches')
       .option('--coverage', 'report which policies and outcomes (allow, redact, block, warn) the tests exercised')
       .option('--threshold <percent>', 'fail (exit 1) when policy coverage is below this percentage')
+      .option('--pass-with-no-tests', 'exit 0 when no test case ran (default: exit 1, so a CI gate that ran nothing fails)')
       .action(async (dir: string | undefined, opts: TestCommandOptions) => {
         setExitCode(await runTestCommand(dir, opts, io));
       });
