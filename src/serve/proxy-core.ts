@@ -232,6 +232,10 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     if (ctype !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(ctype)) {
       return invalid(`Unsupported content type "${ctype.slice(0, 60)}"; send the body as application/json.`, 'unsupported_content_type', null, 415);
     }
+    const cenc = header(req.headers, 'content-encoding');
+    if (cenc !== undefined && !/^\s*identity\s*$/i.test(cenc)) {
+      return invalid(`Unsupported content encoding "${cenc.slice(0, 40)}"; send the body uncompressed.`, 'unsupported_content_encoding', null, 415);
+    }
     let body: ChatRequest & { input?: unknown };
     try {
       body = JSON.parse(req.body.toString('utf8')) as typeof body;

@@ -23,6 +23,7 @@ describe('bad requests get OpenAI-shaped errors with a request id', () => {
     { name: 'a hostile nesting depth', body: `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(60)}${']'.repeat(60)}}`, status: 400, code: 'invalid_request' },
     { name: 'stream that is not a boolean', body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":"yes"}', status: 400, code: 'invalid_type' },
     { name: 'wrong content type', body: 'model=gpt-4o', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_content_type' },
+    { name: 'a compressed body', body: 'H4sIAAAAAAAAA6tWys1PScxRslJQSs/PT0lSqgUAWcQwuBMAAAA=', headers: { 'content-encoding': 'gzip' }, status: 415, code: 'unsupported_content_encoding' },
     { name: 'a body over size_limits.max_body_bytes', body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(4000) }] }), status: 413, code: 'request_too_large' },
     { name: 'GET on a POST route', method: 'GET', status: 405, code: 'method_not_allowed' },
     { name: 'an unknown route', method: 'GET', path: '/v1/nope', status: 404, code: 'unknown_url' },
