@@ -304,7 +304,10 @@ function yamlErrorCode(code: string): string {
 
 function cleanYamlMessage(message: string): string {
   // yaml appends "at line X, column Y" and a code frame; positions are carried separately.
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  // The parser ran out of stack: say what about the document did it, not what happened inside the parser.
+  if (/Maximum call stack size exceeded/i.test(first)) return 'nested too deeply to read (collections inside collections past what the parser can follow); flatten the document';
+  return first;
 }
 
 /**

@@ -22,6 +22,15 @@ describe('bad input', () => {
     expect(diagnostics[0].message).toContain('alias bomb');
   });
 
+  it('says a hopelessly nested document is nested too deeply, not that a stack overflowed', () => {
+    for (const text of [`pack: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, `pack:\n${Array.from({ length: 3000 }, (_, i) => `${'  '.repeat(i + 1)}k:\n`).join('')}`]) {
+      const { diagnostics } = lintText('deep.yaml', text);
+      expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
+      for (const d of diagnostics) expect(d.message).not.toMatch(/call stack/i);
+      expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/nested too deeply/);
+    }
+  });
+
   it('handles a 10 MB pack: over the limit is refused cleanly, just under is linted', () => {
     const filler = `# ${'x'.repeat(98)}\n`;
     const big = seed + filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length));
