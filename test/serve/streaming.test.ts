@@ -112,6 +112,8 @@ describe('streaming (redacting pack)', () => {
     const err = await (async () => collect(await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true })))().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('malformed');
+    // Before the first byte a 502 says the upstream's answer was bad (it was reached); after it, an error event.
+    expect(['bad_upstream_response', 'upstream_stream_error']).toContain((err as APIError).code);
   });
 
   it('a stream that ends without [DONE] is reported as incomplete', async () => {
