@@ -90,6 +90,9 @@ describe('schema artifacts', () => {
     const written = readFileSync(join(dir, 'policy-config.d.ts'), 'utf8');
     expect(written).toContain('export interface ConfigDocument');
     expect(written.startsWith('//')).toBe(true);
+    const decision = readFileSync(join(dir, 'decision.d.ts'), 'utf8');
+    expect(decision).toMatch(/export interface Decision\b/);
+    expect(decision).toMatch(/export interface ChatRequest\b/);
     expect((await runCli(['types'])).code).toBe(2);
   });
 });

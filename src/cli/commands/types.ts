@@ -15,20 +15,32 @@ async function generatedTypes(): Promise<string> {
   throw new Error('generated pack types are missing from this ktpack installation');
 }
 
+/** Types of decisions, requests and the IR: the file `ktpack build` writes as types.d.ts beside runtime.mjs. */
+async function decisionTypes(): Promise<string> {
+  // From dist/cli/commands the runtime bundle is dist/runtime-bundle; from src (tests), the built one in dist.
+  const dir = /\/src\/cli\/commands\/[^/]*$/.test(import.meta.url) ? '../../../dist/runtime-bundle/' : '../../runtime-bundle/';
+  const text = await readFile(new URL(`${dir}runtime.d.ts`, import.meta.url), 'utf8').catch(() => undefined);
+  if (text === undefined) throw new Error('runtime types are missing from this ktpack installation');
+  return text;
+}
+
 /** Runs the types command; returns the exit code. */
 export async function runTypes(options: { out?: string }, io: CliIo): Promise<number> {
   if (!options.out) throw new UsageError('types: give the output directory with -o DIR');
   const dir = resolve(io.cwd, options.out);
-  const file = join(dir, 'policy-config.d.ts');
+  const files: Array<[string, string]> = [
+    [join(dir, 'policy-config.d.ts'), await generatedTypes()],
+    [join(dir, 'decision.d.ts'), await decisionTypes()],
+  ];
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(file, await generatedTypes());
+    for (const [file, text] of files) await writeFile(file, text);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new UsageError(`${options.out}: cannot write (${code})`);
     throw e;
   }
-  io.stderr.write(`wrote ${relative(io.cwd, file) || file}\n`);
+  for (const [file] of files) io.stderr.write(`wrote ${relative(io.cwd, file) || file}\n`);
   return EXIT.ok;
 }
 
@@ -38,7 +50,7 @@ export const typesCommand: CliCommand = {
   register(program, { io, setExitCode }) {
     program
       .command('types')
-      .description('Write TypeScript types of the pack format (policy-config.d.ts) for services that read packs.')
+      .description('Write TypeScript types of the pack format (policy-config.d.ts) and of decisions (decision.d.ts) for services that read packs.')
       .option('-o, --out <dir>', 'output directory')
       .action(async (opts: { out?: string }) => {
         setExitCode(await runTypes(opts, io));
