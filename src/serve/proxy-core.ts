@@ -10,6 +10,7 @@ import { DEFAULT_COST, priceUsage, readTags, TagSanitizer, type Usage } from './
 import { parseRetryAfter, statusTrigger, type AttemptOutcome, type AttemptRecord, type FallbackRunner } from './fallback.js';
 import { bearerOf, type KeySet } from './gateway-keys.js';
 import type { Metrics } from './metrics.js';
+import { escapeFree, stringifyEscapeFree } from './json-out.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
 import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
@@ -290,7 +291,11 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     }
 
     let outbound: Record<string, unknown>;
-    if (deps.reportOnly || reqDecision.verdict === 'allow') outbound = { ...body };
+    // The body goes upstream as parsed (no policy rewrote it): when its bytes held no backslash, none of its strings
+    // needs escaping, and it is serialized without JSON.stringify's per-character scan (same text).
+    const unchanged = deps.reportOnly || reqDecision.verdict === 'allow';
+    const plainOutbound = unchanged && escapeFree(req.body);
+    if (unchanged) outbound = { ...body };
     else if (route === 'embeddings') {
       const texts = reqDecision.request!.messages.map((m) => String(m.content ?? ''));
       outbound = { ...body, input: typeof body.input === 'string' ? texts[0] : texts };
@@ -319,8 +324,8 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
       [target.secretEnv ? deps.env[target.secretEnv] : undefined, bearerOf(req.headers)].filter((k): k is string => Boolean(k));
     const bodyFor = (target: IrTarget): string => {
       // Chat targets pin their model; embeddings keep the client's embedding model.
-      if (route === 'chat' && target.model) return JSON.stringify({ ...outbound, model: target.model });
-      return JSON.stringify(outbound);
+      const value = route === 'chat' && target.model ? { ...outbound, model: target.model } : outbound;
+      return plainOutbound ? stringifyEscapeFree(value, PINNED_KEYS) : JSON.stringify(value);
     };
     const maxResponse = ir.limits?.maxResponseBytes ?? 64 * 1024 * 1024;
     const upstreamPath = route === 'chat' ? '/chat/completions' : '/embeddings';
@@ -832,6 +837,9 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
 
 /** Routes named in short audit records; any other path is recorded as "(unknown)". */
 const RECORDED_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
+
+/** Top-level keys of the outbound body whose values may come from the pack, not the client's body. */
+const PINNED_KEYS: ReadonlySet<string> = new Set(['model']);
 
 /** Deeper request bodies are refused (400) before any policy walks them. */
 const MAX_JSON_DEPTH = 48;
