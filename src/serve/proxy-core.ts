@@ -303,6 +303,12 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const includeUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Usage is always requested upstream: cost attribution needs it.
     if (stream) outbound.stream_options = { ...((body.stream_options as object | undefined) ?? {}), include_usage: true };
+    // Nothing below reads the parsed request: drop every reference but the one bodyFor holds (an async function keeps
+    // its locals across awaits, dead or not), and the raw bytes.
+    let unsent: Record<string, unknown> | undefined = outbound;
+    body = chatView = outbound = undefined as never;
+    reqDecision.request = undefined;
+    req.body = NO_BYTES;
 
     if (state.runner.targets.length === 0) {
       return finish(json(503, openAiError('No upstream target is usable (none configured, or their key variables are not set).', 'upstream_error', 'no_target'), id), { verdict: 'error', error: 'no_target', ...decisionSummary(decisions) });
@@ -322,10 +328,22 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     /** Credentials an upstream may echo back in an error: the target's key and the client's own key. */
     const sentSecrets = (target: IrTarget): string[] =>
       [target.secretEnv ? deps.env[target.secretEnv] : undefined, bearerOf(req.headers)].filter((k): k is string => Boolean(k));
-    const bodyFor = (target: IrTarget): string => {
-      // Chat targets pin their model; embeddings keep the client's embedding model.
-      const value = route === 'chat' && target.model ? { ...outbound, model: target.model } : outbound;
-      return plainOutbound ? stringifyEscapeFree(value, PINNED_KEYS) : JSON.stringify(value);
+    // The body is serialized once per model sent (chat targets pin their model; embeddings keep the client's) and
+    // kept as bytes. When every target gets the same body, the parsed object is let go after that: held for the
+    // whole upstream round trip, a long prompt's strings outlived young-generation GCs and were copied and promoted.
+    const pinnedModel = (target: IrTarget): string | undefined => (route === 'chat' && target.model ? target.model : undefined);
+    const oneBody = new Set(state.runner.targets.map(pinnedModel)).size === 1;
+    const serialized = new Map<string | undefined, Buffer>();
+    const bodyFor = (target: IrTarget): Buffer => {
+      const model = pinnedModel(target);
+      let bytes = serialized.get(model);
+      if (!bytes) {
+        const value = model !== undefined ? { ...unsent!, model } : unsent!;
+        bytes = Buffer.from(plainOutbound ? stringifyEscapeFree(value, PINNED_KEYS) : JSON.stringify(value), 'utf8');
+        serialized.set(model, bytes);
+        if (oneBody) unsent = undefined;
+      }
+      return bytes;
     };
     const maxResponse = ir.limits?.maxResponseBytes ?? 64 * 1024 * 1024;
     const upstreamPath = route === 'chat' ? '/chat/completions' : '/embeddings';
@@ -837,6 +855,8 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
 
 /** Routes named in short audit records; any other path is recorded as "(unknown)". */
 const RECORDED_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** Top-level keys of the outbound body whose values may come from the pack, not the client's body. */
 const PINNED_KEYS: ReadonlySet<string> = new Set(['model']);

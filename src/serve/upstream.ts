@@ -113,10 +113,10 @@ export class UpstreamClient {
   }
 
   /**
-   * POSTs `body` (serialized JSON) to `url` and resolves once the response headers arrived.
+   * POSTs `body` (serialized JSON, as text or UTF-8 bytes) to `url` and resolves once the response headers arrived.
    * The body is returned as a stream; the total timeout and `signal` keep applying while it is read.
    */
-  async post(url: string, body: string, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: CancelSignal): Promise<UpstreamStream> {
+  async post(url: string, body: string | Buffer, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: CancelSignal): Promise<UpstreamStream> {
     const abort = new AttemptSignal();
     const total = setTimeout(() => abort.fire(new UpstreamError('timeout', 'total_timeout')), timeouts.totalMs);
     total.unref?.();
