@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ClientSignal } from './client-signal.js';
 import { openAiError } from './openai-errors.js';
-import { newRequestId, type ProxyCore, type ProxyResponse } from './proxy-core.js';
+import { newRequestId, type ProxyCore, type ProxyRequest, type ProxyResponse } from './proxy-core.js';
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -86,7 +86,7 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const maxBody = limit();
-    const body = await readBody(req, maxBody);
+    let body: Buffer | 'too_large' | 'aborted' | undefined = await readBody(req, maxBody);
     if (body === 'aborted') return;
     const tooLarge = body === 'too_large';
     // The rest of an oversized body is not read: the connection cannot be reused.
@@ -95,15 +95,18 @@ export async function startHttpServer(core: ProxyCore, options: HttpServerOption
     res.once('close', () => {
       if (!res.writableFinished) signal.abort(new Error('client disconnected'));
     });
-    const out = await core.handle({
+    const request: ProxyRequest = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       headers: req.headers,
-      body: tooLarge ? EMPTY : body,
+      body: body instanceof Buffer ? body : EMPTY,
       ...(tooLarge ? { bodyTooLarge: maxBody } : {}),
       remoteAddress: req.socket.remoteAddress,
       signal,
-    });
+    };
+    // The core lets go of the body once it is parsed; this frame must not keep it (locals outlive awaits).
+    body = undefined;
+    const out = await core.handle(request);
     await writeResponse(res, out, signal);
   }
 

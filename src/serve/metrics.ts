@@ -9,7 +9,12 @@ interface Counter {
   /** Label names in exposition order (sorted), fixed per metric. */
   labels: readonly string[];
   series: Map<string, number>;
+  /** Rendered series keys by label value, one level per label name: found without building a string. */
+  keys: KeyTree;
 }
+
+/** Label value → next level; the last level maps to the rendered key. */
+type KeyTree = Map<string | undefined, KeyTree | string>;
 
 /** A small registry of labelled counters. */
 export class Metrics {
@@ -27,24 +32,15 @@ export class Metrics {
   }
 
   private define(name: string, help: string, labels: string[]): void {
-    this.counters.set(name, { help, type: 'counter', labels: [...labels].sort(), series: new Map() });
+    this.counters.set(name, { help, type: 'counter', labels: [...labels].sort(), series: new Map(), keys: new Map() });
   }
 
   /** Adds `value` to the counter `name` with `labels` (only the metric's own label names are kept). */
-  inc(name: string, labels: Record<string, string> = {}, value = 1): void {
+  inc(name: string, labels: Record<string, string> = NO_LABELS, value = 1): void {
     const c = this.counters.get(name);
     if (!c || !Number.isFinite(value)) return;
-    // Called several times per request: a plain loop over the metric's fixed label names, no sort.
-    let key = '';
-    for (let i = 0; i < c.labels.length; i++) {
-      const k = c.labels[i];
-      const v = labels[k];
-      if (v === undefined) continue;
-      key += `${key ? ',' : ''}${k}="${escapeLabel(v)}"`;
-    }
-    const prev = c.series.get(key);
-    if (prev === undefined && c.series.size >= MAX_SERIES) key = 'overflow="other"';
-    c.series.set(key, (prev ?? c.series.get(key) ?? 0) + value);
+    const key = seriesKey(c, labels);
+    c.series.set(key, (c.series.get(key) ?? 0) + value);
   }
 
   /** The text exposition format. */
@@ -56,6 +52,48 @@ export class Metrics {
     }
     return out;
   }
+}
+
+const NO_LABELS: Record<string, string> = {};
+
+/** The rendered key of a counter's series for `labels`; called several times per request, so looked up by value. */
+function seriesKey(c: Counter, labels: Record<string, string>): string {
+  const names = c.labels;
+  const last = names.length - 1;
+  if (last < 0) return '';
+  let level = c.keys;
+  for (let i = 0; i < last; i++) {
+    const next = level.get(labels[names[i]]);
+    if (next === undefined) return newSeriesKey(c, labels);
+    level = next as KeyTree;
+  }
+  const key = level.get(labels[names[last]]);
+  return typeof key === 'string' ? key : newSeriesKey(c, labels);
+}
+
+/** Renders the key of a new label set and remembers it; past MAX_SERIES series, new label sets share `other`. */
+function newSeriesKey(c: Counter, labels: Record<string, string>): string {
+  let key = '';
+  for (const k of c.labels) {
+    const v = labels[k];
+    if (v === undefined) continue;
+    key += `${key ? ',' : ''}${k}="${escapeLabel(v)}"`;
+  }
+  if (!c.series.has(key)) {
+    if (c.series.size >= MAX_SERIES) return 'overflow="other"';
+    c.series.set(key, 0);
+  }
+  // Only label sets that have a series are remembered, so the lookup tree is bounded as the series are.
+  let level = c.keys;
+  const last = c.labels.length - 1;
+  for (let i = 0; i < last; i++) {
+    const v = labels[c.labels[i]];
+    let next = level.get(v) as KeyTree | undefined;
+    if (next === undefined) level.set(v, (next = new Map()));
+    level = next;
+  }
+  level.set(labels[c.labels[last]], key);
+  return key;
 }
 
 const NEEDS_ESCAPE = /[\\\n"]/;

@@ -10,6 +10,7 @@ import { DEFAULT_COST, priceUsage, readTags, TagSanitizer, type Usage } from './
 import { parseRetryAfter, statusTrigger, type AttemptOutcome, type AttemptRecord, type FallbackRunner } from './fallback.js';
 import { bearerOf, type KeySet } from './gateway-keys.js';
 import type { Metrics } from './metrics.js';
+import { escapeFree, stringifyEscapeFree } from './json-out.js';
 import { openAiError, scrubSecrets } from './openai-errors.js';
 import { SseParser, sseEvent, SSE_DONE } from './sse.js';
 import { StreamPolicyError, StreamProtocolError, StreamRelay } from './stream-relay.js';
@@ -295,7 +296,11 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     }
 
     let outbound: Record<string, unknown>;
-    if (deps.reportOnly || reqDecision.verdict === 'allow') outbound = { ...body };
+    // The body goes upstream as parsed (no policy rewrote it): when its bytes held no backslash, none of its strings
+    // needs escaping, and it is serialized without JSON.stringify's per-character scan (same text).
+    const unchanged = deps.reportOnly || reqDecision.verdict === 'allow';
+    const plainOutbound = unchanged && escapeFree(req.body);
+    if (unchanged) outbound = { ...body };
     else if (route === 'embeddings') {
       const texts = reqDecision.request!.messages.map((m) => String(m.content ?? ''));
       outbound = { ...body, input: typeof body.input === 'string' ? texts[0] : texts };
@@ -304,6 +309,12 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     const includeUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Usage is always requested upstream: cost attribution needs it.
     if (stream) outbound.stream_options = { ...((body.stream_options as object | undefined) ?? {}), include_usage: true };
+    // Nothing below reads the parsed request: drop every reference but the one bodyFor holds (an async function keeps
+    // its locals across awaits, dead or not), and the raw bytes.
+    let unsent: Record<string, unknown> | undefined = outbound;
+    body = chatView = outbound = undefined as never;
+    reqDecision.request = undefined;
+    req.body = NO_BYTES;
 
     if (state.runner.targets.length === 0) {
       return finish(json(503, openAiError('No upstream target is usable (none configured, or their key variables are not set).', 'upstream_error', 'no_target'), id), { verdict: 'error', error: 'no_target', ...decisionSummary(decisions) });
@@ -323,10 +334,22 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     /** Credentials an upstream may echo back in an error: the target's key and the client's own key. */
     const sentSecrets = (target: IrTarget): string[] =>
       [target.secretEnv ? deps.env[target.secretEnv] : undefined, bearerOf(req.headers)].filter((k): k is string => Boolean(k));
-    const bodyFor = (target: IrTarget): string => {
-      // Chat targets pin their model; embeddings keep the client's embedding model.
-      if (route === 'chat' && target.model) return JSON.stringify({ ...outbound, model: target.model });
-      return JSON.stringify(outbound);
+    // The body is serialized once per model sent (chat targets pin their model; embeddings keep the client's) and
+    // kept as bytes. When every target gets the same body, the parsed object is let go after that: held for the
+    // whole upstream round trip, a long prompt's strings outlived young-generation GCs and were copied and promoted.
+    const pinnedModel = (target: IrTarget): string | undefined => (route === 'chat' && target.model ? target.model : undefined);
+    const oneBody = new Set(state.runner.targets.map(pinnedModel)).size === 1;
+    const serialized = new Map<string | undefined, Buffer>();
+    const bodyFor = (target: IrTarget): Buffer => {
+      const model = pinnedModel(target);
+      let bytes = serialized.get(model);
+      if (!bytes) {
+        const value = model !== undefined ? { ...unsent!, model } : unsent!;
+        bytes = Buffer.from(plainOutbound ? stringifyEscapeFree(value, PINNED_KEYS) : JSON.stringify(value), 'utf8');
+        serialized.set(model, bytes);
+        if (oneBody) unsent = undefined;
+      }
+      return bytes;
     };
     const maxResponse = ir.limits?.maxResponseBytes ?? 64 * 1024 * 1024;
     const upstreamPath = route === 'chat' ? '/chat/completions' : '/embeddings';
@@ -842,6 +865,11 @@ function passUpstreamError(status: number, body: Buffer, id: string, extra: Reco
 
 /** Routes named in short audit records; any other path is recorded as "(unknown)". */
 const RECORDED_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/completions', '/v1/models', '/ktpack/config', '/ktpack/config/reload', '/keeptrusts/config', '/keeptrusts/config/reload']);
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** Top-level keys of the outbound body whose values may come from the pack, not the client's body. */
+const PINNED_KEYS: ReadonlySet<string> = new Set(['model']);
 
 /** Deeper request bodies are refused (400) before any policy walks them. */
 const MAX_JSON_DEPTH = 48;

@@ -87,6 +87,27 @@ interface BodyReadable extends AsyncIterable<Uint8Array> {
   destroy(e?: Error): void;
 }
 
+/**
+ * One attempt's answer. A class, not an object literal: a literal with a getter made V8 build a fresh hidden class
+ * for every request (about 2.6 KB promoted to the old generation per request, twice the scavenge work of a plain
+ * undici request).
+ */
+class Answer implements UpstreamStream {
+  private iterable?: AsyncIterable<Uint8Array>;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string | string[] | undefined>,
+    private readonly open: () => AsyncIterable<Uint8Array>,
+    readonly read: (limit: number) => Promise<Buffer>,
+    readonly abort: () => void,
+  ) {}
+
+  get body(): AsyncIterable<Uint8Array> {
+    return (this.iterable ??= this.open());
+  }
+}
+
 /** Sends requests to upstreams over shared keep-alive connection pools (one per connect timeout). */
 export class UpstreamClient {
   private readonly agents = new Map<number, Agent>();
@@ -113,10 +134,10 @@ export class UpstreamClient {
   }
 
   /**
-   * POSTs `body` (serialized JSON) to `url` and resolves once the response headers arrived.
+   * POSTs `body` (serialized JSON, as text or UTF-8 bytes) to `url` and resolves once the response headers arrived.
    * The body is returned as a stream; the total timeout and `signal` keep applying while it is read.
    */
-  async post(url: string, body: string, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: CancelSignal): Promise<UpstreamStream> {
+  async post(url: string, body: string | Buffer, headers: Record<string, string>, timeouts: UpstreamTimeouts, signal?: CancelSignal): Promise<UpstreamStream> {
     const abort = new AttemptSignal();
     const total = setTimeout(() => abort.fire(new UpstreamError('timeout', 'total_timeout')), timeouts.totalMs);
     total.unref?.();
@@ -149,23 +170,19 @@ export class UpstreamClient {
       throw failure(e);
     }
     const stream = res.body as unknown as BodyReadable;
-    let iterable: AsyncIterable<Uint8Array> | undefined;
-    return {
-      status: res.statusCode,
-      headers: res.headers,
-      get body() {
-        iterable ??= (async function* iterate(): AsyncIterable<Uint8Array> {
-          try {
-            for await (const c of stream) yield c;
-          } catch (e) {
-            throw failure(e);
-          } finally {
-            cleanup();
-          }
-        })();
-        return iterable;
+    return new Answer(
+      res.statusCode,
+      res.headers,
+      async function* iterate(): AsyncIterable<Uint8Array> {
+        try {
+          for await (const c of stream) yield c;
+        } catch (e) {
+          throw failure(e);
+        } finally {
+          cleanup();
+        }
       },
-      read: (limit) =>
+      (limit) =>
         new Promise<Buffer>((resolve, reject) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -195,11 +212,11 @@ export class UpstreamClient {
             if (!settled) settle(failure(abort.reason ?? new UpstreamError('connection_error', 'closed')));
           });
         }),
-      abort: () => {
+      () => {
         cleanup();
         stream.destroy();
       },
-    };
+    );
   }
 
   /** Closes pooled connections. */

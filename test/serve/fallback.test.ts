@@ -133,4 +133,23 @@ describe('fallback', () => {
     expect(err.message).toContain('Incorrect API key provided');
     expect(err.message).not.toContain('abcdefghij');
   });
+  it('each attempt sends the policed body with its own target\'s model; a target that passes the model through gets the client\'s', async () => {
+    for (const models of [['gpt-4.1', 'gpt-4o-mini'], ['gpt-4.1', null], [null, 'gpt-4.1']] as const) {
+      f = await startFixture(2, ([a, b]) => packYaml({ targets: [{ id: 'primary', url: a, env: 'KEY_A', extra: FAST }, { id: 'secondary', url: b, env: 'KEY_B', extra: FAST }], chain: ['audit-logger'] }), {}, (ir) => {
+        ir.targets[0].model = models[0];
+        ir.targets[1].model = models[1];
+      });
+      const sent = { messages: [{ role: 'user', content: 'long "quoted"\ntext' }, { role: 'user', content: 'plain text' }], model: 'client-model', temperature: 0.5 };
+      for (const body of [sent, { ...sent, messages: [sent.messages[1]] }]) {
+        f.upstreams[0].script.push({ status: 500 });
+        const res = await fetch(`${f.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status).toBe(200);
+        const [first, second] = [f.upstreams[0].requests.at(-1)!.body, f.upstreams[1].requests.at(-1)!.body];
+        expect(first).toEqual({ ...body, model: models[0] ?? 'client-model' });
+        expect(second).toEqual({ ...body, model: models[1] ?? 'client-model' });
+      }
+      await f.close();
+      f = undefined;
+    }
+  });
 });
