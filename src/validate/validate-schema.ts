@@ -247,7 +247,7 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
       const legacy = formatPath(path) === 'policies' && Array.isArray(valueAt(doc.data, path));
       const hint = legacy
         ? 'the list form of `policies` is the legacy tutorial schema; write `policies: {chain: [kind, ...]}` and settings under `policy.<kind>`'
-        : typeHint(String((err.params as { type: string }).type).split(','), valueAt(doc.data, path), path);
+        : typeHint(String((err.params as { type: string }).type).split(','), valueAt(doc.data, path), path, numberAsWritten(doc, path));
       return {
         ...(hint ? { hint } : {}),
         ...base,
@@ -290,12 +290,19 @@ function toDiagnostic(doc: PackDocument, err: ErrorObject): Diagnostic | undefin
 }
 
 /** A fix for the usual wrong-type mistakes: quoted numbers, a comma-separated string for a list, `secret_key_ref: NAME`. */
-function typeHint(expected: string[], value: unknown, path: JsonPath): string | undefined {
+function typeHint(expected: string[], value: unknown, path: JsonPath, written?: string): string | undefined {
   const last = path[path.length - 1];
   if (last === 'secret_key_ref' && typeof value === 'string') return 'use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)';
+  const secret = path.some((seg) => typeof seg === 'string' && SECRET_KEY_NAMES.has(seg.toLowerCase()));
+  // YAML reads 1.0, 2 and yes/true as a number or a boolean: quoting keeps the text (never echoed for a secret).
+  if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
+    if (secret) return 'quote the value (and move it out of the file: use secret_key_ref)';
+    const text = written?.replace(/^number /, '') ?? String(value);
+    if (formatPath(path) === 'pack.version') return `quote it; a pack version is a semantic version: version: "${/^\d+$/.test(text) ? `${text}.0.0` : /^\d+\.\d+$/.test(text) ? `${text}.0` : text}"`;
+    return `quote it: "${text}"`;
+  }
   if (typeof value !== 'string') return undefined;
-  const underSecret = path.some((seg) => typeof seg === 'string' && SECRET_KEY_NAMES.has(seg.toLowerCase()));
-  if (underSecret) return undefined;
+  if (secret) return undefined;
   if ((expected.includes('number') || expected.includes('integer')) && value.trim() !== '' && Number.isFinite(Number(value))) return 'remove the quotes: numbers are written bare';
   if (expected.includes('boolean') && /^(true|false)$/i.test(value.trim())) return `remove the quotes: write ${value.trim().toLowerCase()}`;
   if (expected.includes('array')) {

@@ -82,6 +82,11 @@ describe('lint', () => {
     const hintFor = (from: string, to: string) => lintText('p.yaml', seedText.replace(from, to)).diagnostics.map((d) => d.hint);
     expect(hintFor('retention_days: 365', 'retention_days: "365"')).toEqual(['remove the quotes: numbers are written bare']);
     expect(hintFor('immutable: true', 'immutable: "true"')).toEqual(['remove the quotes: write true']);
+    expect(hintFor('version: 1.0.0', 'version: 1.0')).toEqual(['quote it; a pack version is a semantic version: version: "1.0.0"']);
+    expect(hintFor('name: chatgpt-enterprise-gateway', 'name: 2024')).toEqual(['quote it: "2024"']);
+    // A secret written as a number is never echoed back in the hint.
+    const secretHint = hintFor('        env: OPENAI_API_KEY', '        env: OPENAI_API_KEY\n      api_key: 1234567890');
+    expect(secretHint.join(' ')).not.toContain('1234567890');
     expect(hintFor('entities:\n      - EMAIL\n      - PHONE\n      - SSN\n      - CREDIT_CARD\n', 'entities: EMAIL, PHONE\n')).toEqual(['write a YAML list: [EMAIL, PHONE]']);
     expect(hintFor('      secret_key_ref:\n        env: OPENAI_API_KEY', '      secret_key_ref: OPENAI_API_KEY')).toEqual(['use the object form: `secret_key_ref: {env: NAME}` (or `{store: NAME}`)']);
     expect(hintFor('    action: block\n', '    action: block\n    detection: {attack_patterns: "a{1,3}b"}\n')).toEqual(["write a YAML list: ['a{1,3}b']"]);
