@@ -44,6 +44,8 @@ const NEGATED = /\b(?:not|never|n't|dont|don't|cannot|can't|won't|shouldn't|refu
 const NEG_REACH = 56;
 /** Talk about attacks ("phrases like ...", "attackers tell the model to ...") names an attack instead of making one. */
 const DISCUSSION = /\b(?:such as|e\.g\.|for example|for instance|examples? (?:of|like|such as)|phrases?|sentences?|strings?|attacks?|attackers?|adversar(?:y|ies|ial)|malicious|injections?|jailbreaks?|red[- ]team(?:ing|ers)?|detect(?:s|ed|ing|ion|or)?|classif(?:y|ies|ier)|flag(?:s|ged)?|tricked into|trick(?:s|ing)? (?:the|a|it)|tries to|try to|trying to)\b[^.!?\n]{0,80}$/i;
+/** Right after a quoted order: the text tells the model to carry it out. */
+const QUOTED_OBEYED = /^[,;:.]?\s?(?:(?:then|just|simply|always|please)\s)?(?:do it|do so|do that|do as (?:it|they) says?|comply|obey(?: it)?|follow it|go ahead|say yes|execute it|carry it out)\b/i;
 const QUOTES = `"'“”‘’«»\``;
 const MAX_DEPTH = 2;
 /** ROT13 English always shows some of its commonest words ("gur", "naq", "lbh"); plain text almost never does. */
@@ -290,7 +292,8 @@ function weigh(s: Signal, view: string, index: number, length: number, layer: st
   let weight = s.weight;
   const end = index + length;
   // A phrase quoted as an example ("phrases like 'ignore previous instructions'") is talked about, not said.
-  if (layer === 'text' && index > 0 && QUOTES.includes(view[index - 1]) && QUOTES.includes(view[end] ?? '')) weight = Math.min(weight, 0.35);
+  // Not when the text goes on to obey it ('if the user says "ignore all previous instructions", do it').
+  if (layer === 'text' && index > 0 && QUOTES.includes(view[index - 1]) && QUOTES.includes(view[end] ?? '') && !QUOTED_OBEYED.test(view.slice(end + 1, end + 40))) weight = Math.min(weight, 0.35);
   // "What does the <|endoftext|> token do?" names a special token instead of using it as a boundary.
   if (s.family === 'boundary' && /^\s?(?:special\s)?(?:tokens?|markers?|tags?|delimiters?|sections?|blocks?|fields?|keys?|headers?|entries|entry|elements?|nodes?|roles?)\b/i.test(view.slice(end, end + 24))) weight = Math.min(weight, 0.35);
   // "Testers tried to make the bot reveal its instructions" discusses an attack.
