@@ -49,7 +49,7 @@ const CATEGORY_PATTERNS: Record<string, RegExp[]> = {
   ],
   hate: [
     WA(String.raw`(?:all|those|these|the|every|filthy|dirty)\s+(?:\w+\s+)?(?:jews|muslims|christians|blacks|whites|asians|arabs|mexicans|immigrants|gays|lesbians|trans people|women|men|hindus|sikhs|latinos|africans)\s+(?:should|must|need to|deserve to|ought to)\s+(?:die|be killed|be exterminated|be wiped out|be gassed|be deported|burn|be eradicated|go back)`),
-    WA(String.raw`ethnic cleansing now|gas the \w+|white power|sieg heil|heil hitler|14 ?88|subhuman (?:race|vermin|animals)|race war now|(?:kill|exterminate|eradicate) all (?:the )?\w+s\b`),
+    WA(String.raw`ethnic cleansing now|gas the \w+|white power|sieg heil|heil hitler|14 ?88(?=\W{0,3}(?:heil|sieg|wpww|white|aryan|forever)\b)|(?:heil|sieg|wpww|white (?:pride|power|race)|aryan|nazi|skinheads?)\W{1,3}(?:\w{1,20}\W{1,3}){0,3}14 ?88|subhuman (?:race|vermin|animals)|race war now|(?:kill|exterminate|eradicate) all (?:the )?\w+s\b`),
   ],
   weapons: [
     WA(String.raw`(?:how (?:do i|can i|to|would i)|instructions (?:for|to)|steps to|guide to|help me|teach me to)\s+(?:build|make|assemble|construct|3d[- ]print|manufacture|create|wire)\s+(?:a |an )?(?:homemade |improvised |untraceable )?(?:bomb|pipe bomb|ied|explosive(?: device)?|grenade|molotov(?: cocktail)?|ghost gun|silencer|suppressor|napalm|thermite charge|dirty bomb|nail bomb|car bomb|machine gun|auto sear)`),
