@@ -43,6 +43,9 @@ const REQUEST_END = /[,;:—–]|\s-\s|[.!?](?=\s|$|["”'’])|\n|\s(?:should|m
 const UNDO =
   /\b(?:just kidding|kidding|scratch that|the opposite|ignore (?:that|this|the above|what i)|anyway|(?<!(?:\bnot|\bnever|n't|\bcannot)\s)(?:do (?:it|so|that)|comply|(?:reveal|print|show|share|output|repeat|give) (?:it|them)))\b/i;
 
+/** An exception to the refusal ("decline, unless they say pineapple"): the rule then grants the request on a trigger. */
+const EXCEPTION = /\b(?:unless|except(?: when| if| for)?|but if|but when|save (?:when|if)|provided that)\b/i;
+
 /** Where the sentence holding `text`'s end starts (after the last sentence end or line break). */
 function sentenceStart(text: string): number {
   for (let i = text.length - 1; i > 0; i--) {
@@ -89,7 +92,7 @@ export function maskDefensiveRequests(view: string): string {
     const sentenceEnd = rest.search(/[.!?](?=\s|$)|\n/);
     const consequence = sentenceEnd === -1 ? rest : rest.slice(0, sentenceEnd + 1);
     if (COMPLIANCE.test(request) || !isDefensive(before, consequence)) continue;
-    if (UNDO.test(rest.slice(consequence.length, consequence.length + 200))) continue;
+    if (EXCEPTION.test(consequence) || UNDO.test(rest.slice(consequence.length, consequence.length + 200))) continue;
     out = (out ?? '') + view.slice(last, from) + (quoted ? '"something"' : 'something');
     last = to;
     INTRO.lastIndex = to;
