@@ -219,6 +219,18 @@ describe('rule settings and directives', () => {
     expect(level.stderr).toContain('level "loud"');
   });
 
+  it('settings that turn an error rule down keep the exit code but say which files ktpack build would still refuse', async () => {
+    const dir = workspace({ 'err.yaml': withError, 'clean.yaml': seed, '.ktpackrc.yaml': 'rules:\n  chain-unknown-kind: warning\n' });
+    const r = await runCli(['lint', 'err.yaml', 'clean.yaml'], {}, dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('these would not build: err.yaml (chain-unknown-kind)');
+    expect(r.stderr).not.toContain('clean.yaml');
+    expect((await runCli(['build', 'err.yaml', '-o', join(dir, 'out')], {}, dir)).code).toBe(1);
+    // Without weakened settings there is no note.
+    writeFileSync(join(dir, '.ktpackrc.yaml'), 'rules:\n  pack-disabled: error\n');
+    expect((await runCli(['lint', 'clean.yaml'], {}, dir)).stderr).not.toContain('would not build');
+  });
+
   it('a run from a subdirectory uses the nearest .ktpackrc.yaml above it', async () => {
     const dir = workspace({ '.ktpackrc.yaml': 'rules:\n  pack-disabled: error\n', 'packs/a/policy-config.yaml': warningOnly });
     expect((await runCli(['lint', 'policy-config.yaml'], {}, join(dir, 'packs/a'))).code).toBe(1);

@@ -170,7 +170,11 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     if (e instanceof (await import('../../lint/config.js')).LintConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const [{ lintText }, { getFormatter }] = await Promise.all([import('../../lint/lint.js'), import('../../formatters/index.js')]);
+  const [{ lintText, lintDocument }, { getFormatter }, { RULES }] = await Promise.all([import('../../lint/lint.js'), import('../../formatters/index.js'), import('../../lint/rules/index.js')]);
+  // `ktpack build` lints with every rule at its default level: settings that turn an error rule down can make a pack
+  // lint clean here that will not build. Such files are counted and named in a note (the exit code stays the user's).
+  const weakened = new Set(RULES.filter((r) => r.meta.defaultSeverity === 'error' && rules[r.id] !== undefined && rules[r.id] !== 'error').map((r) => r.id));
+  const wouldNotBuild: string[] = [];
 
   const { files, problems } = await expandInputs(args, io.cwd);
   const reports: FileReport[] = [];
@@ -193,6 +197,10 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     }
     const result = lintText(source, text, { rules });
     reports.push({ source, text: result.maskedText, diagnostics: result.diagnostics });
+    if (weakened.size > 0 && !result.diagnostics.some((d) => d.severity === 'error')) {
+      const refused = lintDocument(result.document).filter((d) => d.severity === 'error' && weakened.has(d.code));
+      if (refused.length > 0) wouldNotBuild.push(`${source} (${[...new Set(refused.map((d) => d.code))].join(', ')})`);
+    }
   }
 
   // FORCE_COLOR=0 (or false) turns colour off, as in chalk and Node; any other value forces it on.
@@ -212,6 +220,9 @@ export async function runLint(args: string[], options: LintCommandOptions, io: C
     } else io.stdout.write(text);
   }
 
+  if (wouldNotBuild.length > 0) {
+    io.stderr.write(`ktpack: note: lint settings turn down error rules that ktpack build still applies; these would not build: ${wouldNotBuild.slice(0, 5).join('; ')}${wouldNotBuild.length > 5 ? `; and ${wouldNotBuild.length - 5} more` : ''}\n`);
+  }
   for (const p of problems) io.stderr.write(`ktpack: ${p}\n`);
   if (problems.length) return EXIT.usage;
   const all: Diagnostic[] = reports.flatMap((r) => r.diagnostics);
