@@ -133,6 +133,14 @@ function diffOptions(before: Record<string, unknown>, after: Record<string, unkn
       out.push({ ...at, impact: b ? 'strengthens' : 'weakens', kind: 'option', message: `${label}: ${name} ${a} -> ${b}` });
       continue;
     }
+    if (path === 'nonTextParts') {
+      // Absent (an IR built before the option) is allow; only the request phase reads it.
+      const [was, now] = [a ?? 'allow', b ?? 'allow'];
+      if (was !== now && at.phase === 'request') {
+        out.push({ ...at, impact: now === 'block' ? 'strengthens' : 'weakens', kind: 'option', message: `${label}: ${name} ${show(was)} -> ${show(now)} (${now === 'block' ? 'requests with image, audio or file parts are refused' : 'image, audio and file parts pass to the upstream unread'})` });
+      }
+      continue;
+    }
     if (path === 'applyTo' && typeof a === 'string' && typeof b === 'string') {
       const [was, now] = [APPLY_TO_SIDES[a] ?? [], APPLY_TO_SIDES[b] ?? []];
       const weaker = was.some((side) => !now.includes(side));

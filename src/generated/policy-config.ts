@@ -345,6 +345,10 @@ export interface PiiDetectorOptions {
    */
   healthcare_mode?: boolean;
   /**
+   * What to do with request content parts the chain cannot read (image_url, input_audio, file, or any part type other than text and refusal). allow passes them to the upstream unread; block refuses the request with HTTP 403 (code pii.unreadable_part) whatever the action, naming each part's path and type, never its content.
+   */
+  non_text_parts?: 'allow' | 'block';
+  /**
    * Also redact model responses (buffered in streams by a bounded hold-back window).
    */
   scan_responses?: boolean;

@@ -2,7 +2,7 @@
 import { runKind } from './kinds/index.js';
 import { composeSegments, toOriginal, type Replacement, type Segment } from './offset-map.js';
 import { createMarkerTable, type MarkerTable, type StepView } from './step.js';
-import { cloneAlong, requestSlots, responseSlots, type TextSlot } from './text-slots.js';
+import { cloneAlong, requestSlots, responseSlots, type NonTextPart, type TextSlot } from './text-slots.js';
 import type { ChatRequest, ChatResponse, Decision, EvalEnv, PolicyIr, PolicyResult, Reason, Redaction } from './types.js';
 
 /** Input to {@link evaluate}. */
@@ -32,9 +32,10 @@ export function evaluate(ir: PolicyIr, input: EvalInput, env: EvaluateEnv = {}):
     else allow.response = input.response;
     return allow;
   }
+  const nonTextParts: NonTextPart[] = [];
   const slots: TextSlot[] =
-    input.phase === 'request' ? requestSlots(input.request) : responseSlots(input.response);
-  const view: StepView = { phase: input.phase, slots, markers: env.markers ?? createMarkerTable(), env };
+    input.phase === 'request' ? requestSlots(input.request, nonTextParts) : responseSlots(input.response);
+  const view: StepView = { phase: input.phase, slots, nonTextParts, markers: env.markers ?? createMarkerTable(), env };
   const reasons: Reason[] = [];
   const policies: PolicyResult[] = [];
   const redactions: Redaction[] = [];

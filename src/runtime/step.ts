@@ -1,5 +1,5 @@
 // The contract between the evaluator and each kind's run half.
-import type { TextSlot } from './text-slots.js';
+import type { NonTextPart, TextSlot } from './text-slots.js';
 import type { EvalEnv, IrRegex, IrStep, Redaction } from './types.js';
 
 /** Per-request marker table: the same value keeps the same marker within a request. */
@@ -18,6 +18,8 @@ export interface StepView {
   phase: 'request' | 'response';
   /** Current texts (earlier transforms already applied). */
   slots: readonly TextSlot[];
+  /** Request phase: message content parts that are not text (path and type only), found while collecting the slots; empty otherwise. */
+  nonTextParts: readonly NonTextPart[];
   markers: MarkerTable;
   env: EvalEnv;
 }

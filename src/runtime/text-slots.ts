@@ -16,15 +16,26 @@ export interface TextSlot {
   apply(root: unknown, text: string): void;
 }
 
+/** A message content part the chain cannot read (an image, audio, a file, an unknown part type): where it is and its type, never its content. */
+export interface NonTextPart {
+  /** e.g. `messages[1].content[0]`. */
+  path: string;
+  /** The part's `type` (`image_url`, `input_audio`, `file`, …); `unknown` when it has none. */
+  type: string;
+}
+
 type Container = Record<string, unknown> | unknown[];
 
-/** Text slots of a chat completion request, in message order. */
-export function requestSlots(request: ChatRequest): TextSlot[] {
+/**
+ * Text slots of a chat completion request, in message order. When `nonText` is given, every message
+ * content part that is not text (or a refusal, whose text is read) is appended to it, found in the same walk.
+ */
+export function requestSlots(request: ChatRequest, nonText?: NonTextPart[]): TextSlot[] {
   const slots: TextSlot[] = [];
   const messages = Array.isArray(request.messages) ? request.messages : [];
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
-    if (m && typeof m === 'object') messageSlots(m, ['messages', i], `messages[${i}]`, String(m.role ?? ''), i, slots);
+    if (m && typeof m === 'object') messageSlots(m, ['messages', i], `messages[${i}]`, String(m.role ?? ''), i, slots, nonText);
   }
   // Text the model also sees (or that is stored with the request) outside the messages.
   const r = request as Record<string, unknown>;
@@ -63,13 +74,23 @@ export function responseSlots(response: ChatResponse): TextSlot[] {
   return slots;
 }
 
-function messageSlots(m: ChatMessage, base: Array<string | number>, label: string, role: string, index: number, out: TextSlot[]): void {
+/** Part types whose content the chain reads as text. */
+const READABLE_PART_TYPES: ReadonlySet<unknown> = new Set(['text', 'refusal']);
+
+function messageSlots(m: ChatMessage, base: Array<string | number>, label: string, role: string, index: number, out: TextSlot[], nonText?: NonTextPart[]): void {
   const content = m.content;
   if (typeof content === 'string') {
     out.push(leaf(`${label}.content`, content, role, index, [...base, 'content']));
   } else if (Array.isArray(content)) {
     for (let j = 0; j < content.length; j++) {
       const part = content[j];
+      if (nonText && part !== null && part !== undefined) {
+        const type = typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
+        if (!READABLE_PART_TYPES.has(type)) {
+          // Only the type name is kept (bounded, and a client-chosen string: never more than a label's worth).
+          nonText.push({ path: `${label}.content[${j}]`, type: typeof type === 'string' && /^[\w.-]{1,64}$/.test(type) ? type : 'unknown' });
+        }
+      }
       if (part && typeof part === 'object' && typeof part.text === 'string') {
         out.push(leaf(`${label}.content[${j}].text`, part.text, role, index, [...base, 'content', j, 'text']));
       } else if (part !== null && part !== undefined) {

@@ -56,6 +56,8 @@ export interface PiiDetectorOptions {
   customPatterns: PiiCustomPattern[];
   /** False: the response phase passes responses through. */
   scanResponses: boolean;
+  /** block: a request holding a content part that is not text is blocked (`pii.unreadable_part`); allow or absent (IR built before the option): such parts pass unread. */
+  nonTextParts?: 'allow' | 'block';
   markers: PiiMarkers;
 }
 

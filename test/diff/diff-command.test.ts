@@ -142,6 +142,18 @@ const PAIRS: Array<{ name: string; before: string; after: string; changes: Array
     ],
   },
   {
+    name: 'pii-detector non_text_parts: allow -> block',
+    before: seed,
+    after: seed.replace('    action: redact\n', '    action: redact\n    non_text_parts: block\n'),
+    changes: [['strengthens', 'request pii-detector: non_text_parts allow -> block (requests with image, audio or file parts are refused)']],
+  },
+  {
+    name: 'pii-detector non_text_parts: block -> allow',
+    before: seed.replace('    action: redact\n', '    action: redact\n    non_text_parts: block\n'),
+    after: seed,
+    changes: [['weakens', 'request pii-detector: non_text_parts block -> allow (image, audio and file parts pass to the upstream unread)']],
+  },
+  {
     name: 'content-filter narrowed to input only',
     before: seed.replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n').replace('policy:\n', 'policy:\n  content-filter:\n    action: block\n'),
     after: seed.replace('    - audit-logger\n', '    - content-filter\n    - audit-logger\n').replace('policy:\n', 'policy:\n  content-filter:\n    action: block\n    apply_to: input\n'),

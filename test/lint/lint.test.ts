@@ -35,6 +35,21 @@ describe('lint', () => {
     expect(d.range.start).toEqual({ line, column: text.split('\n')[line - 1].indexOf('blok') + 1 });
   });
 
+  it('pii-detector non_text_parts: maybe is one schema error underlining the value, naming allow and block', () => {
+    const text = seedText.replace('    action: redact\n', '    action: redact\n    non_text_parts: maybe\n');
+    const { diagnostics } = lintText('p.yaml', text);
+    expect(diagnostics).toHaveLength(1);
+    const [d] = diagnostics;
+    expect(d.code).toBe('schema/not-allowed');
+    expect(d.severity).toBe('error');
+    expect(d.path).toEqual(['policy', 'pii-detector', 'non_text_parts']);
+    expect(d.message).toMatch(/allow[\s\S]*block/);
+    const line = text.split('\n').findIndex((l) => l.includes('non_text_parts: maybe')) + 1;
+    const column = text.split('\n')[line - 1].indexOf('maybe') + 1;
+    expect(d.range).toEqual({ start: { line, column }, end: { line, column: column + 'maybe'.length } });
+    expect(lintText('p.yaml', seedText.replace('    action: redact\n', '    action: redact\n    non_text_parts: block\n')).diagnostics).toEqual([]);
+  });
+
   it('a missing required key points at the parent key', () => {
     const text = seedText.replace('  enabled: true\n', '');
     const [d] = lintText('p.yaml', text).diagnostics;

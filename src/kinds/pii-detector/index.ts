@@ -81,6 +81,7 @@ export const piiDetectorKind: KindDefinition = {
           entities: [...entities].sort(),
           customPatterns,
           scanResponses: o.scan_responses !== false,
+          nonTextParts: o.non_text_parts === 'block' ? 'block' : 'allow',
           markers: {
             format: (r.marker_format as string | undefined) ?? 'label',
             preserveLength: r.preserve_length === true,

@@ -1,6 +1,7 @@
-// Run half of pii-detector: finds entities in every text slot and redacts them with markers, or blocks.
+// Run half of pii-detector: finds entities in every text slot and redacts them with markers, or blocks; optionally blocks requests with parts it cannot read.
 import { findPii, type PiiSpan } from '../detectors/pii.js';
-import { scanRegex, type MarkerTable, type RunKind } from '../step.js';
+import { scanRegex, type MarkerTable, type RunKind, type StepOutcome } from '../step.js';
+import type { NonTextPart } from '../text-slots.js';
 import { DETECTOR_CACHE_LIMITS, TextCache } from '../text-cache.js';
 import type { PiiDetectorOptions, PiiDetectorStep, PiiMarkers, Redaction } from '../types.js';
 
@@ -39,6 +40,8 @@ export const piiDetector: RunKind<PiiDetectorStep> = {
   id: 'pii-detector',
   step(node, view) {
     const o = node.options;
+    // Whatever the action: an image or a file cannot be redacted, and its content is never quoted.
+    if (o.nonTextParts === 'block' && view.nonTextParts.length > 0) return unreadableBlock(view.nonTextParts);
     if (view.phase === 'response' && !o.scanResponses) return { type: 'continue' };
     const markerOptions = o.markers;
     const custom = customPatterns(o);
@@ -71,6 +74,14 @@ export const piiDetector: RunKind<PiiDetectorStep> = {
     return { type: 'transform', code: 'pii.redacted', message: `Redacted ${summary} in ${where}`, edits, redactions };
   },
 };
+
+/** The block for a request holding parts the chain cannot read: their types and paths (at most 5), never their content. */
+function unreadableBlock(parts: readonly NonTextPart[]): StepOutcome {
+  const types = [...new Set(parts.map((p) => p.type))];
+  const named = types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} and ${types[types.length - 1]}`;
+  const where = parts.slice(0, 5).map((p) => p.path).join(', ') + (parts.length > 5 ? `, and ${parts.length - 5} more` : '');
+  return { type: 'block', code: 'pii.unreadable_part', message: `Request blocked: pii-detector cannot read ${named} parts (${where})` };
+}
 
 /**
  * The marker for `value`. Label markers are numbered per entity and stable within a request (the
