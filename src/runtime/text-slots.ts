@@ -87,8 +87,9 @@ function messageSlots(m: ChatMessage, base: Array<string | number>, label: strin
       if (nonText && part !== null && part !== undefined) {
         const type = typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
         if (!READABLE_PART_TYPES.has(type)) {
-          // Only the type name is kept (bounded, and a client-chosen string: never more than a label's worth).
-          nonText.push({ path: `${label}.content[${j}]`, type: typeof type === 'string' && /^[\w.-]{1,64}$/.test(type) ? type : 'unknown' });
+          // Only the type name is kept, and only when it looks like one (lower-case letters and underscores, as OpenAI's
+          // part types): it is client-chosen text that ends up in block messages and audit records, so no digits or '@'.
+          nonText.push({ path: `${label}.content[${j}]`, type: typeof type === 'string' && /^[a-z_]{1,32}$/.test(type) ? type : 'unknown' });
         }
       }
       if (part && typeof part === 'object' && typeof part.text === 'string') {

@@ -73,6 +73,9 @@ describe('pii-detector non_text_parts', () => {
     const ir = packIr({ 'pii-detector': { non_text_parts: 'block' } });
     expect(evaluate(ir, { phase: 'request', request: audio }).reasons[0].message).toBe('Request blocked: pii-detector cannot read input_audio parts (messages[0].content[0])');
     expect(evaluate(ir, { phase: 'request', request: unknownType }).reasons[0].message).toBe('Request blocked: pii-detector cannot read video_url parts (messages[0].content[0])');
+    // A part type is client text that reaches messages and audit records: one that is not a plain type name is not echoed.
+    const odd = { messages: [{ role: 'user', content: [{ type: 'ssn_123-45-6789', data: 'x' }] }] } as unknown as ChatRequest;
+    expect(evaluate(ir, { phase: 'request', request: odd }).reasons[0].message).toBe('Request blocked: pii-detector cannot read unknown parts (messages[0].content[0])');
   });
 
   it('a text-only request is unaffected by block', () => {
