@@ -4,9 +4,10 @@
 // Usage: node bench/gateway/overhead.mjs [--sizes=1k,100k] [--rounds=3] [--seconds=3] [--concurrency=32]
 //          [--targets=bare,empty,seed] [--base=/tmp/kt-base] [--prof=/tmp/prof] [--top=25]
 // Pinning as in the gateway suite: load on CPU 0; upstream and the gateway under test on CPU 1.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
+import { writePacks } from './packs.mjs';
 import { ROOT, runLoad, startService } from './processes.mjs';
 import { selfTimeByArea, topSelfTime } from './cpu-profile.mjs';
 import { sampleRss } from './rss-sampler.mjs';
@@ -25,11 +26,7 @@ if (args.base) roots.push(['base ', args.base]);
 const tmp = await mkdtemp(join(os.tmpdir(), 'ktpack-overhead-'));
 const services = [];
 try {
-  const seed = await readFile(join(ROOT, 'packs/chatgpt-enterprise-gateway/policy-config.yaml'), 'utf8');
-  const header = (name) => `pack:\n  name: ${name}\n  version: 1.0.0\n  enabled: true\nproviders:\n  targets:\n    - id: bench\n      provider: openai:chat:gpt-4o\n      secret_key_ref:\n        env: OPENAI_API_KEY\n`;
-  const packs = { seed: join(tmp, 'seed.yaml'), empty: join(tmp, 'empty.yaml') };
-  await writeFile(packs.seed, seed);
-  await writeFile(packs.empty, `${header('bench-empty-chain')}policies:\n  chain: []\n`);
+  const { files: packs } = await writePacks(tmp);
 
   const up = await startService('upstream', [join(ROOT, 'bench/gateway/fake-upstream.mjs')], { cpu: 1 });
   services.push(up);

@@ -1,4 +1,5 @@
 // Semantic diff of two compiled packs: chain order, actions, thresholds, entities, targets; flags what weakens protection.
+import { plainHttpHost } from '../lint/rules/base-url-insecure.js';
 import type { IrStep, IrTarget, PolicyIr, SourceRef } from '../runtime/types.js';
 
 /** How a change affects protection. */
@@ -203,18 +204,6 @@ function showPrice(p: IrTarget['pricing']): string {
   if (!p) return 'unpriced';
   const usd = (v: number | null): string => (v === null ? 'unknown' : `$${v}`);
   return `input ${usd(p.inputPer1m)}, output ${usd(p.outputPer1m)}, cached input ${usd(p.cachedInputPer1m)}`;
-}
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
-
-/** The host of a plain-http URL to a machine other than this one (as lint's base-url-insecure sees it), else null. */
-function plainHttpHost(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' && !LOOPBACK.test(u.hostname) ? u.hostname : null;
-  } catch {
-    return null;
-  }
 }
 
 function diffTargets(before: PolicyIr, after: PolicyIr): PackChange[] {

@@ -10,7 +10,8 @@ import { canonicalJson } from './canonical-json.js';
 // From src/emit or dist/emit: ../../dist/runtime-bundle; from the bundled build entry (dist/build-cli.mjs): ./runtime-bundle.
 const RUNTIME_DIR = new URL(/\/(?:src|dist)\/emit\/[^/]*$/.test(import.meta.url) ? '../../dist/runtime-bundle/' : './runtime-bundle/', import.meta.url);
 const RUNTIME_TEMPLATE = new URL('runtime.template.mjs', RUNTIME_DIR);
-const RUNTIME_TYPES = new URL('runtime.d.ts', RUNTIME_DIR);
+/** Types of the runtime: written as types.d.ts beside each runtime.mjs, and by `ktpack types` as decision.d.ts. */
+export const RUNTIME_TYPES = new URL('runtime.d.ts', RUNTIME_DIR);
 
 /** The manifest written next to the IR. */
 export interface BundleManifest {

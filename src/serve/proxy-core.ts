@@ -363,22 +363,20 @@ export function createProxyCore(deps: ProxyDeps): ProxyCore {
     };
     /** The client left before an answer: nothing reaches it; the record says so (499, as nginx logs it), not an upstream fault. */
     const clientGone = (): ProxyResponse => json(499, openAiError('The client closed the connection before the answer.', 'invalid_request_error', 'client_disconnected'), id);
-    // The code a client reads: the upstream timed out, answered with something that is not OpenAI's wire format,
-    // reported an error itself, or could not be reached.
-    const errorCode = (err: { kind: string; code: string }): string =>
-      err.kind === 'timeout' ? 'upstream_timeout' : err.code === 'malformed_sse' ? 'bad_upstream_response' : err.code === 'upstream_error_event' ? 'upstream_error' : 'upstream_unreachable';
     const transportFailure = <T>(e: unknown, toResponse: (r: ProxyResponse) => T, target: IrTarget): AttemptOutcome<T> => {
       if (req.signal?.aborted) return { ok: false, error: 'client_disconnected', failure: toResponse(clientGone()) };
       const err = e instanceof StreamProtocolError ? new UpstreamError('connection_error', 'malformed_sse') : classifyUpstreamError(e);
       const status = err.kind === 'timeout' ? 504 : 502;
-      const message =
-        err.kind === 'timeout' ? `Upstream ${target.id} timed out (${err.code}).`
-        : err.code === 'malformed_sse' ? `Upstream ${target.id} sent a malformed event stream.`
-        : err.code === 'upstream_error_event' ? `Upstream ${target.id} reported an error in its event stream.`
-        : `Upstream ${target.id} could not be reached (${err.code}).`;
+      // What the client reads: the upstream timed out, answered with something that is not OpenAI's wire format,
+      // reported an error itself, or could not be reached.
+      const [code, message] =
+        err.kind === 'timeout' ? ['upstream_timeout', `Upstream ${target.id} timed out (${err.code}).`]
+        : err.code === 'malformed_sse' ? ['bad_upstream_response', `Upstream ${target.id} sent a malformed event stream.`]
+        : err.code === 'upstream_error_event' ? ['upstream_error', `Upstream ${target.id} reported an error in its event stream.`]
+        : ['upstream_unreachable', `Upstream ${target.id} could not be reached (${err.code}).`];
       // An error event in the upstream's stream is the upstream failing, as a 5xx would be.
-      const trigger = req.signal?.aborted ? undefined : err.code === 'upstream_error_event' ? 'server_error' : err.kind;
-      return { ok: false, trigger, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', errorCode(err)), id)) };
+      const trigger = err.code === 'upstream_error_event' ? 'server_error' : err.kind;
+      return { ok: false, trigger, error: `${err.kind}:${err.code}`, failure: toResponse(json(status, openAiError(message, 'upstream_error', code), id)) };
     };
     const allCooling = (ms: number): ProxyResponse =>
       json(429, openAiError('Every upstream target is rate limited; retry later.', 'rate_limit_exceeded', 'upstream_rate_limited'), id, { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) });

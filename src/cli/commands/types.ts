@@ -17,9 +17,8 @@ async function generatedTypes(): Promise<string> {
 
 /** Types of decisions, requests and the IR: the file `ktpack build` writes as types.d.ts beside runtime.mjs. */
 async function decisionTypes(): Promise<string> {
-  // From dist/cli/commands the runtime bundle is dist/runtime-bundle; from src (tests), the built one in dist.
-  const dir = /\/src\/cli\/commands\/[^/]*$/.test(import.meta.url) ? '../../../dist/runtime-bundle/' : '../../runtime-bundle/';
-  const text = await readFile(new URL(`${dir}runtime.d.ts`, import.meta.url), 'utf8').catch(() => undefined);
+  const { RUNTIME_TYPES } = await import('../../emit/emit-bundle.js');
+  const text = await readFile(RUNTIME_TYPES, 'utf8').catch(() => undefined);
   if (text === undefined) throw new Error('runtime types are missing from this ktpack installation');
   return text;
 }
